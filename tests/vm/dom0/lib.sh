@@ -31,9 +31,21 @@ metric() {
 # summary TEXT: a line that tests/vm/run prints after the run.
 summary() { echo "$*" >>"$SCENARIO_OUT/summary.txt"; }
 
+# at_exit COMMAND: run COMMAND (eval'd) when the scenario ends, however it
+# ends; guests it started are destroyed after that.
+at_exit_cmds=()
+at_exit() { at_exit_cmds+=("$1"); }
+scenario_end() {
+	local c
+	for c in "${at_exit_cmds[@]}"; do
+		eval "$c" || true
+	done
+	guests_cleanup
+}
+
 scenario_begin() {
 	echo "scenario $SCENARIO, backend $BACKEND, $(date -u +%FT%TZ)"
-	trap 'guests_destroy_all' EXIT
+	trap scenario_end EXIT
 }
 
 # --- backends -----------------------------------------------------------
@@ -112,6 +124,17 @@ backend_check() {
 	[ $n -gt 0 ] || { echo "domain $domid has no backend devices" >&2; return 1; }
 }
 
+# device_report DOMID: for each device of the guest (backend_check must
+# pass), a line "DEVICE DRIVER MODULE | backend: KEYS | frontend: KEYS"
+# with the negotiation keys both ends wrote.
+device_report() {
+	local dev drv mod be
+	backend_check "$1" | while read -r dev drv mod; do
+		be=$(cat "/sys/bus/xen-backend/devices/$dev/nodename")
+		echo "$dev $drv $mod | backend: $(xs_features "$be")| frontend: $(xs_features "$(xenstore-read "$be/frontend")")"
+	done
+}
+
 # xs_features PATH: the negotiation keys under a xenstore device directory,
 # as "key=value" words (features, rings, queues).
 xs_features() {
@@ -128,22 +151,23 @@ xs_features() {
 
 # --- guests -------------------------------------------------------------
 
-# guest_start NAME [--memory MB] [--disk TARGET]... [--vif] < JOB
+# guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--env K=V]... < JOB
 # Start a PV guest running the Debian kernel dom0 runs, with the rig's
 # initramfs and the job script read from stdin.  The guest's init runs JOB
 # with busybox sh (helpers from tests/vm/guest/lib.sh available), reports
 # "@@xenaccel exit RC" on its console and powers off.  Disks are xvdb,
 # xvdc, ... in order (raw, rw); a vif joins xenbr0, and the job finds its
 # address in $GUEST_IP (one per guest started in this boot) and dom0's in
-# $DOM0_IP.  Prints the domid.
+# $DOM0_IP, and each --env K=V as $K.  Prints the domid.
 guest_start() {
-	local name=$1 mem=512 vif=0 disks=() cfg job letter=b d guest_seq
+	local name=$1 mem=512 vif=0 disks=() envs=() cfg job letter=b d guest_seq
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--memory) mem=$2; shift 2 ;;
 		--disk) disks+=("$2"); shift 2 ;;
 		--vif) vif=1; shift ;;
+		--env) envs+=("$2"); shift 2 ;;
 		*) echo "guest_start: unknown option $1" >&2; return 1 ;;
 		esac
 	done
@@ -155,13 +179,20 @@ guest_start() {
 	cp "$RIG/in/rig/guest/lib.sh" "$job/root/job/lib.sh"
 	guest_seq=$(($(cat /run/rig-guest-seq 2>/dev/null || echo 0) + 1))
 	echo "$guest_seq" >/run/rig-guest-seq
-	printf 'DOM0_IP=%s\nGUEST_IP=198.18.0.%d\n' "$DOM0_IP" $((10 + guest_seq % 200)) >"$job/root/job/env"
-	chmod 755 "$job/root/init"
-	# The kernel unpacks concatenated cpio archives in order: the cached
-	# base, then this guest's init and job on top.
 	{
+		printf 'DOM0_IP=%s\nGUEST_IP=198.18.0.%d\n' "$DOM0_IP" $((10 + guest_seq % 200))
+		for d in "${envs[@]}"; do
+			printf '%s=%q\n' "${d%%=*}" "${d#*=}"
+		done
+	} >"$job/root/job/env"
+	chmod 755 "$job/root/init"
+	# The kernel unpacks concatenated cpio archives, compressed or not:
+	# this guest's init and job, then the cached base.  The small archive
+	# goes first and uncompressed because libxc inflates a ramdisk that
+	# starts with gzip's magic itself and fails on concatenated streams.
+	{
+		(cd "$job/root" && find . | cpio -o -H newc --quiet)
 		cat "$RIG/in/guest-base.cpio.gz"
-		(cd "$job/root" && find . | cpio -o -H newc --quiet | gzip -1)
 	} >"$job/initrd"
 	cfg=$job/xl.cfg
 	{
@@ -195,11 +226,10 @@ guest_console() { tr -d '\r' <"$GUEST_CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
 # ("@@xenaccel KEY ..." on its console) and print what followed KEY.
 # Fails early if the guest is gone.
 guest_wait() {
-	local name=$1 key=$2 limit=${3:-120} t=0 line
+	local name=$1 key=$2 limit=${3:-120} t=0
 	while [ $t -lt "$limit" ]; do
-		line=$(guest_console "$name" | sed -n "s/^@@xenaccel $key\( \|\$\)//p" | tail -n 1)
-		if guest_console "$name" | grep -q "^@@xenaccel $key\( \|\$\)"; then
-			echo "$line"
+		if guest_console "$name" | grep -q -e "^@@xenaccel $key\$" -e "^@@xenaccel $key "; then
+			guest_report "$name" "$key"
 			return 0
 		fi
 		if ! xl domid "$name" >/dev/null 2>&1; then
@@ -213,22 +243,35 @@ guest_wait() {
 	return 1
 }
 
-# guest_finish NAME [SECONDS]: wait for the guest's job to end, keep its
-# console log, make sure the domain is gone; returns the job's exit code.
+# guest_report NAME KEY: what the guest reported after KEY, from its
+# console (one line; for reports made before guest_finish).
+guest_report() { guest_console "$1" | sed -n "s/^@@xenaccel $2 //p" | tail -n 1; }
+
+# guest_finish NAME [SECONDS]: wait for the guest's job to end and make
+# sure the domain is gone; returns the job's exit code.  (The scenario's
+# end keeps the guest's console as $SCENARIO_OUT/guest-NAME.console.)
 guest_finish() {
 	local name=$1 rc
 	rc=$(guest_wait "$name" exit "${2:-300}") || rc=fail
-	guest_console "$name" >"$SCENARIO_OUT/guest-$name.console" || true
 	timeout 60 xl destroy "$name" 2>/dev/null || true
 	echo "guest $name: job exit $rc"
 	[ "$rc" = 0 ]
 }
 
-guests_destroy_all() {
-	local d
-	for d in $(xl list | awk 'NR > 2 { print $1 }'); do
+# guests_cleanup: destroy every guest, keep their consoles in
+# $SCENARIO_OUT/guest-NAME.console and clear them for the next scenario.
+guests_cleanup() {
+	local d c
+	# A dying domain shows as "(null)" until Xen has freed it.
+	for d in $(xl list | awk 'NR > 2 && $1 != "(null)" { print $1 }'); do
 		echo "destroying leftover guest $d"
-		[ -n "${SCENARIO_OUT:-}" ] && guest_console "$d" >"$SCENARIO_OUT/guest-$d.console"
 		timeout 60 xl destroy "$d" || true
+	done
+	for c in "$GUEST_CONSOLE_DIR"/guest-*.log; do
+		[ -e "$c" ] || continue
+		d=${c##*/guest-}
+		d=${d%.log}
+		guest_console "$d" >"$SCENARIO_OUT/guest-$d.console"
+		rm -f "$c"
 	done
 }
