@@ -3,8 +3,9 @@
  * Differences between the kernels xenaccel builds on, in one place.
  *
  * Force-included into every file by Kbuild, so the drivers read like
- * upstream code. It comes before every other header, so it includes none:
- * macros and declarations only, with the code in common/compat.c.
+ * upstream code. It comes before every other header, so it includes only
+ * <linux/types.h> (which defines no pr_fmt): macros and declarations, with
+ * the code in common/compat.c.
  *
  * The XENACCEL_HAVE_* macros come from header probes in the top-level
  * Kbuild, never from version numbers: Debian's stable kernels carry
@@ -14,6 +15,8 @@
 #define XENACCEL_COMPAT_H
 
 #ifndef __ASSEMBLY__
+
+#include <linux/types.h>
 
 /*
  * xenbus_driver.remove returns void since 6.4 (and in Debian's 6.1 by
@@ -50,6 +53,58 @@ xenaccel_shrinker_create(unsigned long (*count)(struct shrinker *,
 					       struct shrink_control *),
 			 const char *name);
 void xenaccel_shrinker_destroy(struct shrinker *shrinker);
+
+/*
+ * Event channels bound with the lateeoi API name the remote domain by its
+ * xenbus device since 5.12 (by domid before).
+ */
+#ifdef XENACCEL_HAVE_BIND_EVTCHN_DEV
+#define xenaccel_bind_evtchn_lateeoi(dev, port, handler, flags, name, data) \
+	bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, port, handler, \
+						      flags, name, data)
+#else
+#define xenaccel_bind_evtchn_lateeoi(dev, port, handler, flags, name, data) \
+	bind_interdomain_evtchn_to_irqhandler_lateeoi((dev)->otherend_id, \
+						      port, handler, flags, \
+						      name, data)
+#endif
+
+struct bio;
+struct block_device;
+
+/*
+ * An opened block device: a struct file since 6.9, the block_device itself
+ * (with the mode to close it with) before.
+ */
+struct xenaccel_bdev {
+	struct block_device *bdev;
+	void *file;
+	bool write;
+};
+
+int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write,
+		       void *holder);
+void xenaccel_bdev_close(struct xenaccel_bdev *b);
+
+/* What a block backend advertises about its device. */
+struct xenaccel_bdev_info {
+	unsigned int logical_block_size;
+	unsigned int physical_block_size;
+	bool write_cache;		/* flushes mean something */
+	bool discard;
+	bool secure_erase;
+	unsigned int discard_granularity;
+	unsigned int discard_alignment;
+};
+
+sector_t xenaccel_bdev_sectors(struct block_device *bdev);
+void xenaccel_bdev_get_info(struct block_device *bdev,
+			    struct xenaccel_bdev_info *info);
+struct bio *xenaccel_bio_alloc(struct block_device *bdev,
+			       unsigned short nr_vecs, unsigned int opf,
+			       gfp_t gfp);
+int xenaccel_bdev_discard(struct block_device *bdev, sector_t sector,
+			  sector_t nr_sectors, bool secure);
 
 #endif /* __ASSEMBLY__ */
 #endif /* XENACCEL_COMPAT_H */
