@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <xen/interface/io/blkif.h>
+#include <xen/page.h>
 
 enum xa_blkif_abi {
 	XA_BLKIF_ABI_NATIVE,

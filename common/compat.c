@@ -54,8 +54,8 @@ void xenaccel_shrinker_destroy(struct shrinker *shrinker)
 }
 EXPORT_SYMBOL_GPL(xenaccel_shrinker_destroy);
 
-int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write,
-		       void *holder)
+/* Opened shared, as in-tree blkback does: no holder, not exclusive. */
+int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write)
 {
 	b->write = write;
 	b->file = NULL;
@@ -64,7 +64,7 @@ int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write,
 		struct file *file;
 
 		file = bdev_file_open_by_dev(dev, write ? BLK_OPEN_READ | BLK_OPEN_WRITE :
-						      BLK_OPEN_READ, holder, NULL);
+						      BLK_OPEN_READ, NULL, NULL);
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 		b->file = file;
@@ -72,7 +72,7 @@ int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write,
 	}
 #else
 	b->bdev = blkdev_get_by_dev(dev, write ? FMODE_READ | FMODE_WRITE :
-					FMODE_READ, holder);
+					FMODE_READ, NULL);
 	if (IS_ERR(b->bdev))
 		return PTR_ERR(b->bdev);
 #endif
@@ -126,13 +126,11 @@ void xenaccel_bdev_get_info(struct block_device *bdev,
 }
 EXPORT_SYMBOL_GPL(xenaccel_bdev_get_info);
 
+#ifndef XENACCEL_HAVE_BIO_ALLOC_BDEV
 struct bio *xenaccel_bio_alloc(struct block_device *bdev,
-			       unsigned short nr_vecs, unsigned int opf,
+			       unsigned short nr_vecs, blk_opf_t opf,
 			       gfp_t gfp)
 {
-#ifdef XENACCEL_HAVE_BIO_ALLOC_BDEV
-	return bio_alloc(bdev, nr_vecs, opf, gfp);
-#else
 	struct bio *bio = bio_alloc(gfp, nr_vecs);
 
 	if (bio) {
@@ -140,9 +138,9 @@ struct bio *xenaccel_bio_alloc(struct block_device *bdev,
 		bio->bi_opf = opf;
 	}
 	return bio;
-#endif
 }
 EXPORT_SYMBOL_GPL(xenaccel_bio_alloc);
+#endif
 
 /* A synchronous (secure) discard. */
 int xenaccel_bdev_discard(struct block_device *bdev, sector_t sector,

@@ -69,6 +69,16 @@ void xenaccel_shrinker_destroy(struct shrinker *shrinker);
 						      name, data)
 #endif
 
+/* Request operations and flags have their own type since 6.0. */
+#ifndef XENACCEL_HAVE_BLK_OPF_T
+typedef unsigned int blk_opf_t;
+#endif
+
+/* bio_max_segs() and BIO_MAX_VECS since 5.12. */
+#ifndef XENACCEL_HAVE_BIO_MAX_SEGS
+#define bio_max_segs(nr) min_t(unsigned int, nr, BIO_MAX_PAGES)
+#endif
+
 struct bio;
 struct block_device;
 
@@ -82,8 +92,7 @@ struct xenaccel_bdev {
 	bool write;
 };
 
-int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write,
-		       void *holder);
+int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write);
 void xenaccel_bdev_close(struct xenaccel_bdev *b);
 
 /* What a block backend advertises about its device. */
@@ -100,9 +109,15 @@ struct xenaccel_bdev_info {
 sector_t xenaccel_bdev_sectors(struct block_device *bdev);
 void xenaccel_bdev_get_info(struct block_device *bdev,
 			    struct xenaccel_bdev_info *info);
+/* bio_alloc() takes the device and operation since 5.18. */
+#ifdef XENACCEL_HAVE_BIO_ALLOC_BDEV
+#define xenaccel_bio_alloc(bdev, nr_vecs, opf, gfp) \
+	bio_alloc(bdev, nr_vecs, opf, gfp)
+#else
 struct bio *xenaccel_bio_alloc(struct block_device *bdev,
-			       unsigned short nr_vecs, unsigned int opf,
+			       unsigned short nr_vecs, blk_opf_t opf,
 			       gfp_t gfp);
+#endif
 int xenaccel_bdev_discard(struct block_device *bdev, sector_t sector,
 			  sector_t nr_sectors, bool secure);
 
