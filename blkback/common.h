@@ -118,4 +118,13 @@ int xa_blkif_ring_connect(struct xa_blkif_ring *ring, grant_ref_t *grefs,
 void xa_blkif_ring_disconnect(struct xa_blkif_ring *ring);
 void xa_blkbk_resize(struct xa_blkif *blkif);
 
+#ifdef XENACCEL_DEBUG
+int xa_blkif_selftest(void);
+#else
+static inline int xa_blkif_selftest(void)
+{
+	return 0;
+}
+#endif
+
 #endif /* XA_BLKBACK_COMMON_H */

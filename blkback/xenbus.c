@@ -619,6 +619,9 @@ static int __init xenaccel_blkback_init(void)
 					 IS_BUILTIN(CONFIG_XEN_BLKDEV_BACKEND));
 	if (err)
 		return err;
+	err = xa_blkif_selftest();
+	if (err)
+		return err;
 	if (!xa_blkif_max_queues)
 		xa_blkif_max_queues = num_online_cpus();
 	xa_blkif_max_ring_order = min_t(unsigned int, xa_blkif_max_ring_order,

@@ -10,6 +10,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 
@@ -26,29 +27,39 @@
 		}							\
 	} while (0)
 
-#include "selftest/selftest.h"
+#include <xenaccel/selftest.h>
 #include "selftest/gcache.c"
 #include "selftest/ring.c"
 
-static void xa_run(const struct xa_selftest *tests, size_t nr,
-		   unsigned int *passed, unsigned int *failed)
+/**
+ * xenaccel_selftest_run - run a module's self-tests
+ * @suite: its name, for the log
+ * @tests: the cases
+ * @nr: how many
+ *
+ * Return: 0, or -EINVAL if any failed (each failure is logged).
+ */
+int xenaccel_selftest_run(const char *suite, const struct xa_selftest *tests,
+			  size_t nr)
 {
+	unsigned int passed = 0, failed = 0;
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
 		if (tests[i].fn())
-			(*passed)++;
+			passed++;
 		else
-			(*failed)++;
+			failed++;
 	}
+	pr_info("%s self-tests: %u passed, %u failed\n", suite, passed, failed);
+	return failed ? -EINVAL : 0;
 }
+EXPORT_SYMBOL_GPL(xenaccel_selftest_run);
 
 int xenaccel_selftest(void)
 {
-	unsigned int passed = 0, failed = 0;
-
-	xa_run(xa_gcache_tests, ARRAY_SIZE(xa_gcache_tests), &passed, &failed);
-	xa_run(xa_ring_tests, ARRAY_SIZE(xa_ring_tests), &passed, &failed);
-	pr_info("self-tests: %u passed, %u failed\n", passed, failed);
-	return failed ? -EINVAL : 0;
+	return xenaccel_selftest_run("gcache", xa_gcache_tests,
+				     ARRAY_SIZE(xa_gcache_tests)) ?:
+	       xenaccel_selftest_run("ring", xa_ring_tests,
+				     ARRAY_SIZE(xa_ring_tests));
 }

@@ -21,6 +21,14 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef int16_t s16;
+typedef u64 sector_t;
+
+#define __packed __attribute__((__packed__))
+#define __aligned(n) __attribute__((__aligned__(n)))
+#define fallthrough __attribute__((__fallthrough__))
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define XEN_PAGE_SIZE 4096UL
 
 #define KBUILD_MODNAME "xenaccel_unit"
 #define EXPORT_SYMBOL_GPL(sym)
