@@ -276,9 +276,16 @@ static int xa_blkif_dispatch_rw(struct xa_blkif_ring *ring,
 	} else {
 		memcpy(segs, req->segs, req->nr_segs * sizeof(*segs));
 	}
-	for (i = 0; i < req->nr_segs; i++)
-		nr_sectors += segs[i].last_sect - segs[i].first_sect + 1;
+	/* With 4 KiB logical blocks, every segment holds whole blocks. */
 	block_sectors = vbd->info.logical_block_size >> 9;
+	for (i = 0; i < req->nr_segs; i++) {
+		if ((segs[i].first_sect | (segs[i].last_sect + 1)) &
+		    (block_sectors - 1)) {
+			ring->stats.bad_req++;
+			return BLKIF_RSP_ERROR;
+		}
+		nr_sectors += segs[i].last_sect - segs[i].first_sect + 1;
+	}
 	if (xa_blkif_check_range(req->sector, nr_sectors, vbd->sectors,
 				 block_sectors)) {
 		ring->stats.bad_req++;
@@ -403,7 +410,11 @@ static bool xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 		}
 	}
 	blk_finish_plug(&plug);
-	/* Answers given without I/O (errors, discards). */
+	/*
+	 * Answers given without I/O (errors, discards): unmap what those
+	 * requests and the indirect pages mapped before the guest hears.
+	 */
+	xenaccel_grant_flush(&ring->mapper);
 	xa_blkif_push_responses(ring);
 	if (more)
 		return true;
