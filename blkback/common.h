@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xenaccel_blkback: structures shared by the xenbus side (xenbus.c, prefix
+ * xa_blkbk_) and the data path (blkback.c, prefix xa_blkif_).
+ */
+#ifndef XA_BLKBACK_COMMON_H
+#define XA_BLKBACK_COMMON_H
+
+#include <linux/blk_types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/xenbus.h>
+
+#include <xenaccel/gcache.h>
+#include <xenaccel/grant.h>
+#include <xenaccel/ring.h>
+
+#include "abi.h"
+
+/* Module parameters, in blkback.c. */
+extern unsigned int xa_blkif_max_queues;
+extern unsigned int xa_blkif_max_ring_order;
+extern unsigned int xa_blkif_max_indirect_segs;
+extern unsigned int xa_blkif_max_persistent;
+
+/* The backing device, as the toolstack named it. */
+struct xa_blkif_vbd {
+	struct xenaccel_bdev bdev;
+	dev_t pdevice;
+	unsigned int handle;		/* the frontend's virtual device */
+	bool readonly;
+	bool cdrom;
+	bool discard_enable;		/* the toolstack's discard-enable */
+	sector_t sectors;		/* size the frontend was told */
+	struct xenaccel_bdev_info info;
+};
+
+/* Counters kept by a ring's worker; sysfs sums them over the rings. */
+struct xa_blkif_stats {
+	u64 rd_req, wr_req, f_req, ds_req;
+	u64 rd_sect, wr_sect;
+	u64 indirect_req;
+	u64 errors;			/* requests answered BLKIF_RSP_ERROR */
+	u64 bad_req;			/* of which malformed by the frontend */
+	u64 notify;			/* events sent to the frontend */
+};
+
+struct xa_blkif_ring;
+
+/* One request between its copy off the ring and its response. */
+struct xa_blkif_pending {
+	struct xa_blkif_ring *ring;
+	struct list_head node;		/* free list, then done list */
+	u64 id;
+	u8 operation;
+	atomic_t bios_left;
+	blk_status_t status;		/* a bio error, if any */
+	unsigned int nr_grants;
+	struct xenaccel_grant *grants;	/* one per data segment */
+};
+
+struct xa_blkif_ring {
+	struct xa_blkif *blkif;
+	unsigned int index;
+	enum xa_blkif_abi abi;
+
+	struct xenaccel_ring ring;
+	void *sring;			/* mapped shared pages */
+	unsigned int irq;
+	struct task_struct *worker;
+	wait_queue_head_t wq;
+	/* Set by the event handler, cleared by the worker. */
+	bool waiting_reqs;
+
+	struct xenaccel_gcache cache;
+	struct xenaccel_grant_mapper mapper;
+
+	struct xa_blkif_pending *pending;
+	unsigned int nr_pending;
+	struct xenaccel_grant *grants;	/* the pendings' grant arrays */
+	struct list_head free;		/* worker only */
+	/* Completed requests, added by bio completion in any context. */
+	spinlock_t done_lock;
+	struct list_head done;
+	atomic_t inflight;
+
+	/* Scratch for the worker: copied requests, segments, indirect pages. */
+	void *raw;
+	struct blkif_request_segment *segs;
+	struct xenaccel_grant indirect[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	void *indirect_addr[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+
+	struct xa_blkif_stats stats;
+};
+
+struct xa_blkif {
+	domid_t domid;
+	struct xenbus_device *dev;
+	struct xa_blkif_vbd vbd;
+	bool vbd_open;
+	/*
+	 * Protects rings and nr_rings against sysfs readers: xenbus
+	 * callbacks (serialised by xenwatch) connect and disconnect them.
+	 */
+	struct mutex rings_lock;
+	struct xa_blkif_ring *rings;
+	unsigned int nr_rings;
+	bool persistent;		/* both sides agreed */
+	/* A ring the frontend broke: the xenbus side closes the device. */
+	struct work_struct fatal_work;
+};
+
+int xa_blkif_ring_connect(struct xa_blkif_ring *ring, grant_ref_t *grefs,
+			  unsigned int nr_grefs, evtchn_port_t evtchn);
+void xa_blkif_ring_disconnect(struct xa_blkif_ring *ring);
+void xa_blkbk_resize(struct xa_blkif *blkif);
+
+#ifdef XENACCEL_DEBUG
+int xa_blkif_selftest(void);
+#else
+static inline int xa_blkif_selftest(void)
+{
+	return 0;
+}
+#endif
+
+#endif /* XA_BLKBACK_COMMON_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels xenaccel builds on, in one place.
+ *
+ * Force-included into every file by Kbuild, so the drivers read like
+ * upstream code. It comes before every other header, so it includes only
+ * <linux/types.h> (which defines no pr_fmt): macros and declarations, with
+ * the code in common/compat.c.
+ *
+ * The XENACCEL_HAVE_* macros come from header probes in the top-level
+ * Kbuild, never from version numbers: Debian's stable kernels carry
+ * backports.
+ */
+#ifndef XENACCEL_COMPAT_H
+#define XENACCEL_COMPAT_H
+
+#ifndef __ASSEMBLY__
+
+#include <linux/types.h>
+
+/*
+ * xenbus_driver.remove returns void since 6.4 (and in Debian's 6.1 by
+ * backport). Drivers write a void remove, declare the int wrapper older
+ * kernels want with XENACCEL_DEFINE_XENBUS_REMOVE(fn), and set
+ * .remove = XENACCEL_XENBUS_REMOVE(fn).
+ */
+#ifdef XENACCEL_HAVE_XENBUS_REMOVE_VOID
+#define XENACCEL_DEFINE_XENBUS_REMOVE(fn)
+#define XENACCEL_XENBUS_REMOVE(fn) fn
+#else
+#define XENACCEL_DEFINE_XENBUS_REMOVE(fn)				\
+static int fn##_int(struct xenbus_device *dev)				\
+{									\
+	fn(dev);							\
+	return 0;							\
+}
+
+#define XENACCEL_XENBUS_REMOVE(fn) fn##_int
+#endif
+
+struct shrinker;
+struct shrink_control;
+
+/*
+ * Shrinkers: allocated with shrinker_alloc() since 6.7, embedded and named
+ * since 6.0, embedded and anonymous before. Implemented in common/compat.c:
+ * this header is force-included before anything else, so it declares only.
+ */
+struct shrinker *
+xenaccel_shrinker_create(unsigned long (*count)(struct shrinker *,
+						struct shrink_control *),
+			 unsigned long (*scan)(struct shrinker *,
+					       struct shrink_control *),
+			 const char *name);
+void xenaccel_shrinker_destroy(struct shrinker *shrinker);
+
+/*
+ * Event channels bound with the lateeoi API name the remote domain by its
+ * xenbus device since 5.12 (by domid before).
+ */
+#ifdef XENACCEL_HAVE_BIND_EVTCHN_DEV
+#define xenaccel_bind_evtchn_lateeoi(dev, port, handler, flags, name, data) \
+	bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, port, handler, \
+						      flags, name, data)
+#else
+#define xenaccel_bind_evtchn_lateeoi(dev, port, handler, flags, name, data) \
+	bind_interdomain_evtchn_to_irqhandler_lateeoi((dev)->otherend_id, \
+						      port, handler, flags, \
+						      name, data)
+#endif
+
+/* Request operations and flags have their own type since 6.0. */
+#ifndef XENACCEL_HAVE_BLK_OPF_T
+typedef unsigned int blk_opf_t;
+#endif
+
+/* bio_max_segs() and BIO_MAX_VECS since 5.12. */
+#ifndef XENACCEL_HAVE_BIO_MAX_SEGS
+#define bio_max_segs(nr) min_t(unsigned int, nr, BIO_MAX_PAGES)
+#endif
+
+struct bio;
+struct block_device;
+
+/*
+ * An opened block device: a struct file since 6.9, the block_device itself
+ * (with the mode to close it with) before.
+ */
+struct xenaccel_bdev {
+	struct block_device *bdev;
+	void *file;
+	bool write;
+};
+
+int xenaccel_bdev_open(struct xenaccel_bdev *b, dev_t dev, bool write);
+void xenaccel_bdev_close(struct xenaccel_bdev *b);
+
+/* What a block backend advertises about its device. */
+struct xenaccel_bdev_info {
+	unsigned int logical_block_size;
+	unsigned int physical_block_size;
+	bool write_cache;		/* flushes mean something */
+	bool discard;
+	bool secure_erase;
+	unsigned int discard_granularity;
+	unsigned int discard_alignment;
+};
+
+sector_t xenaccel_bdev_sectors(struct block_device *bdev);
+void xenaccel_bdev_get_info(struct block_device *bdev,
+			    struct xenaccel_bdev_info *info);
+/* bio_alloc() takes the device and operation since 5.18. */
+#ifdef XENACCEL_HAVE_BIO_ALLOC_BDEV
+#define xenaccel_bio_alloc(bdev, nr_vecs, opf, gfp) \
+	bio_alloc(bdev, nr_vecs, opf, gfp)
+#else
+struct bio *xenaccel_bio_alloc(struct block_device *bdev,
+			       unsigned short nr_vecs, blk_opf_t opf,
+			       gfp_t gfp);
+#endif
+int xenaccel_bdev_discard(struct block_device *bdev, sector_t sector,
+			  sector_t nr_sectors, bool secure);
+
+#endif /* __ASSEMBLY__ */
+#endif /* XENACCEL_COMPAT_H */
