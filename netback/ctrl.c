@@ -17,6 +17,8 @@
 
 /* Requests handled per round before looking for other work. */
 #define XA_VIF_CTRL_BATCH 8
+/* ...and per run of the work item; the EOI waits for the last run. */
+#define XA_VIF_CTRL_QUOTA 256
 /* The largest grant contents a message names: a full mapping table. */
 #define XA_VIF_CTRL_BUF (XA_VIF_HASH_MAPPING_MAX * sizeof(u32))
 
@@ -77,10 +79,15 @@ static void xa_vif_ctrl_work(struct work_struct *work)
 {
 	struct xa_vif *vif = container_of(work, struct xa_vif, ctrl_work);
 	struct xen_netif_ctrl_request reqs[XA_VIF_CTRL_BATCH];
-	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS;
+	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS, handled = 0;
 	int i, n;
 
 	for (;;) {
+		/* A flood of requests shares the worker: go round again. */
+		if (handled >= XA_VIF_CTRL_QUOTA) {
+			schedule_work(&vif->ctrl_work);
+			return;
+		}
 		n = xenaccel_ring_copy_requests(&vif->ctrl, reqs, sizeof(reqs[0]),
 						ARRAY_SIZE(reqs));
 		if (n < 0) {
@@ -89,6 +96,7 @@ static void xa_vif_ctrl_work(struct work_struct *work)
 		}
 		if (n) {
 			eoi_flags = 0;
+			handled += n;
 			for (i = 0; i < n; i++)
 				xa_vif_ctrl_handle_one(vif, &reqs[i]);
 			if (xenaccel_ring_push_responses(&vif->ctrl))
