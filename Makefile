@@ -9,6 +9,7 @@
 #   make unit             user-space unit tests (no Xen needed)
 #   make matrix           build against every supported Debian kernel
 #   make checkpatch       checkpatch --strict over the sources
+#   make fuzz             each libFuzzer target for 60 s (tests/fuzz/run N)
 #   make test             everything .ci/run runs
 #   make install-modprobe install /etc/modprobe.d/xenaccel.conf
 
@@ -37,6 +38,9 @@ matrix:
 checkpatch:
 	tests/checkpatch/run
 
+fuzz:
+	tests/fuzz/run
+
 test:
 	tests/run
 
@@ -46,4 +50,4 @@ install-modprobe:
 uninstall-modprobe:
 	rm -f $(DESTDIR)$(MODPROBE_D)/xenaccel.conf
 
-.PHONY: all modules check clean unit matrix checkpatch test install-modprobe uninstall-modprobe
+.PHONY: all modules check clean unit matrix checkpatch fuzz test install-modprobe uninstall-modprobe

@@ -5,10 +5,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <xen/xen.h>
 
 #include "core.h"
+
+struct dentry *xenaccel_debugfs_dir;
+EXPORT_SYMBOL_GPL(xenaccel_debugfs_dir);
 
 static int __init xenaccel_core_init(void)
 {
@@ -23,11 +27,16 @@ static int __init xenaccel_core_init(void)
 		return ret;
 	}
 
-	return xenaccel_gcache_reclaim_init();
+	xenaccel_debugfs_dir = debugfs_create_dir("xenaccel", NULL);
+	ret = xenaccel_gcache_reclaim_init();
+	if (ret)
+		debugfs_remove_recursive(xenaccel_debugfs_dir);
+	return ret;
 }
 
 static void __exit xenaccel_core_exit(void)
 {
+	debugfs_remove_recursive(xenaccel_debugfs_dir);
 	xenaccel_gcache_reclaim_exit();
 }
 

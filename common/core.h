@@ -3,6 +3,11 @@
 #ifndef XENACCEL_CORE_INTERNAL_H
 #define XENACCEL_CORE_INTERNAL_H
 
+struct dentry;
+
+/* debugfs "xenaccel" directory, an error pointer if debugfs is off. */
+extern struct dentry *xenaccel_debugfs_dir;
+
 int xenaccel_gcache_reclaim_init(void);
 void xenaccel_gcache_reclaim_exit(void);
 
