@@ -160,7 +160,6 @@ static void xa_netbk_disconnect(struct xa_netbk *be)
 
 	xa_netbk_unwatch(&be->rate_watch, &be->rate_watching);
 	xa_netbk_unwatch(&be->mcast_watch, &be->mcast_watching);
-	cancel_work_sync(&vif->fatal_work);
 	xa_vif_carrier_off(vif);
 
 	/* The stack's transmit path and statistics readers see no queues... */
@@ -175,6 +174,8 @@ static void xa_netbk_disconnect(struct xa_netbk *be)
 	vfree(queues);
 	xa_vif_disconnect_ctrl(vif);
 	xa_vif_mcast_flush(vif);
+	/* Nothing left can call xa_vif_fatal(): let a pending call finish. */
+	cancel_work_sync(&vif->fatal_work);
 }
 
 static int xa_netbk_read_mac(struct xenbus_device *dev, u8 *mac)
