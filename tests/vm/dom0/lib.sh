@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the rig's dom0 init and for scenarios (tests/vm/scenarios/*.sh),
+# which run in dom0 with this file sourced, `set -euo pipefail`, and:
+#   BACKEND       intree | xenaccel: the backend every guest must be served by
+#   SCENARIO      the scenario's name
+#   SCENARIO_OUT  its result directory (log, metrics.jsonl, summary.txt, ...)
+#   RIG           the run's share: $RIG/in (inputs), $RIG/out (results)
+# A scenario passes when it returns 0 within its timeout and dom0's kernel
+# log shows no splat meanwhile.  Sourced, not executed.
+
+export PATH=/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+RIG=/mnt/rig
+DOM0_IP=198.18.0.1
+# xenconsoled writes guest consoles straight into the share, so that the
+# host can watch a guest while it runs.
+GUEST_CONSOLE_DIR=$RIG/out/consoles
+
+# Every xl call is bounded: a backend that never answers a state change
+# can block the toolstack, and a scenario's own timeout cannot reach a
+# command that ignores SIGTERM.
+xl() { timeout -k 5 120 /usr/lib/xen-4.17/bin/xl "$@"; }
+
+# progress MSG: one line on the serial console, which tests/vm/run echoes.
+progress() { echo "xenaccel-rig: $*" >/dev/console; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# metric NAME VALUE [UNIT]: a number for results.json.
+metric() {
+	jq -cn --arg n "$1" --argjson v "$2" --arg u "${3:-}" \
+		'{name: $n, value: $v, unit: $u}' >>"$SCENARIO_OUT/metrics.jsonl"
+}
+
+# summary TEXT: a line that tests/vm/run prints after the run.
+summary() { echo "$*" >>"$SCENARIO_OUT/summary.txt"; }
+
+# at_exit COMMAND: run COMMAND (eval'd) when the scenario ends, however it
+# ends; guests it started are destroyed after that.
+at_exit_cmds=()
+at_exit() { at_exit_cmds+=("$1"); }
+scenario_end() {
+	local c
+	for c in "${at_exit_cmds[@]}"; do
+		eval "$c" || true
+	done
+	guests_cleanup
+}
+
+scenario_begin() {
+	echo "scenario $SCENARIO, backend $BACKEND, $(date -u +%FT%TZ)"
+	trap scenario_end EXIT
+}
+
+# --- backends -----------------------------------------------------------
+
+# The xenbus driver names and modules of each backend.
+backend_drivers() {
+	case $1 in
+	intree) echo "vbd vif" ;;
+	xenaccel) echo "xenaccel_vbd xenaccel_vif" ;;
+	*) return 1 ;;
+	esac
+}
+backend_modules() {
+	case $1 in
+	intree) echo "xen_blkback xen_netback" ;;
+	xenaccel) echo "xenaccel_blkback xenaccel_netback" ;;
+	*) return 1 ;;
+	esac
+}
+
+# backend_use intree|xenaccel: unload the other backend and load this one.
+# dom0 has no udev, so nothing would load a backend on demand.  Explicit
+# modprobe ignores the blacklist in xenaccel's modprobe.d file.  Fails if
+# a module does not load or the other backend's drivers stay registered;
+# whether this backend registered a driver for each device type is for
+# the scenarios to find out (backend_check), so that one missing backend
+# does not hide what the other does.
+backend_use() {
+	local want=$1 other m d
+	case $want in
+	intree) other=xenaccel ;;
+	xenaccel) other=intree ;;
+	*) echo "unknown backend '$want'" >&2; return 1 ;;
+	esac
+	for m in $(backend_modules "$other"); do
+		if [ -d "/sys/module/$m" ]; then
+			modprobe -r "$m" || return 1
+		fi
+	done
+	modprobe -a $(backend_modules "$want") || return 1
+	for d in $(backend_drivers "$other"); do
+		[ ! -d "/sys/bus/xen-backend/drivers/$d" ] ||
+			{ echo "xenbus driver $d still registered" >&2; return 1; }
+	done
+}
+
+# backend_check DOMID: every vbd and vif of the guest must be bound to
+# $BACKEND's xenbus driver and Connected on both ends in xenstore; prints
+# one line per device: DEVICE DRIVER MODULE.  Fails if any device is unbound
+# or served by the other backend.
+backend_check() {
+	local domid=$1 dev name type drv want mod be fe bstate fstate n=0
+	for dev in /sys/bus/xen-backend/devices/vbd-"$domid"-* /sys/bus/xen-backend/devices/vif-"$domid"-*; do
+		[ -e "$dev" ] || continue
+		name=${dev##*/}
+		type=${name%%-*}
+		if [ "$type" = vbd ]; then
+			want=$(backend_drivers "$BACKEND" | cut -d' ' -f1)
+		else
+			want=$(backend_drivers "$BACKEND" | cut -d' ' -f2)
+		fi
+		[ -e "$dev/driver" ] || { echo "$name: bound to no driver" >&2; return 1; }
+		drv=$(basename "$(readlink -f "$dev/driver")")
+		mod=$(basename "$(readlink -f "$dev/driver/module")" 2>/dev/null || echo built-in)
+		[ "$drv" = "$want" ] ||
+			{ echo "$name: served by $drv ($mod), expected $want ($BACKEND)" >&2; return 1; }
+		be=$(cat "$dev/nodename")
+		fe=$(xenstore-read "$be/frontend")
+		bstate=$(xenstore-read "$be/state")
+		fstate=$(xenstore-read "$fe/state")
+		[ "$bstate" = 4 ] && [ "$fstate" = 4 ] ||
+			{ echo "$name: backend state $bstate, frontend state $fstate, want 4/4" >&2; return 1; }
+		echo "$name $drv $mod"
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] || { echo "domain $domid has no backend devices" >&2; return 1; }
+}
+
+# device_report DOMID: for each device of the guest (backend_check must
+# pass), a line "DEVICE DRIVER MODULE | backend: KEYS | frontend: KEYS"
+# with the negotiation keys both ends wrote.
+device_report() {
+	local dev drv mod be
+	backend_check "$1" | while read -r dev drv mod; do
+		be=$(cat "/sys/bus/xen-backend/devices/$dev/nodename")
+		echo "$dev $drv $mod | backend: $(xs_features "$be")| frontend: $(xs_features "$(xenstore-read "$be/frontend")")"
+	done
+}
+
+# xs_features PATH: the negotiation keys under a xenstore device directory,
+# as "key=value" words (features, rings, queues).
+xs_features() {
+	local k
+	for k in $(xenstore-list "$1"); do
+		case $k in
+		feature-* | max-ring-page-order | ring-page-order | multi-queue-* | request-rx-copy)
+			echo -n "$k=$(xenstore-read "$1/$k") "
+			;;
+		esac
+	done
+	echo
+}
+
+# --- guests -------------------------------------------------------------
+
+# guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--env K=V]... < JOB
+# Start a PV guest running the Debian kernel dom0 runs, with the rig's
+# initramfs and the job script read from stdin.  The guest's init runs JOB
+# with busybox sh (helpers from tests/vm/guest/lib.sh available), reports
+# "@@xenaccel exit RC" on its console and powers off.  Disks are xvdb,
+# xvdc, ... in order (raw, rw); a vif joins xenbr0, and the job finds its
+# address in $GUEST_IP (one per guest started in this boot) and dom0's in
+# $DOM0_IP, and each --env K=V as $K.  Prints the domid.
+guest_start() {
+	local name=$1 mem=512 vif=0 disks=() envs=() cfg job letter=b d guest_seq
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--memory) mem=$2; shift 2 ;;
+		--disk) disks+=("$2"); shift 2 ;;
+		--vif) vif=1; shift ;;
+		--env) envs+=("$2"); shift 2 ;;
+		*) echo "guest_start: unknown option $1" >&2; return 1 ;;
+		esac
+	done
+	job=/tmp/guest-$name
+	rm -rf "$job"
+	mkdir -p "$job/root/job"
+	cat >"$job/root/job/run"
+	cp "$RIG/in/rig/guest/init" "$job/root/init"
+	cp "$RIG/in/rig/guest/lib.sh" "$job/root/job/lib.sh"
+	guest_seq=$(($(cat /run/rig-guest-seq 2>/dev/null || echo 0) + 1))
+	echo "$guest_seq" >/run/rig-guest-seq
+	{
+		printf 'DOM0_IP=%s\nGUEST_IP=198.18.0.%d\n' "$DOM0_IP" $((10 + guest_seq % 200))
+		for d in "${envs[@]}"; do
+			printf '%s=%q\n' "${d%%=*}" "${d#*=}"
+		done
+	} >"$job/root/job/env"
+	chmod 755 "$job/root/init"
+	# The kernel unpacks concatenated cpio archives, compressed or not:
+	# this guest's init and job, then the cached base.  The small archive
+	# goes first and uncompressed because libxc inflates a ramdisk that
+	# starts with gzip's magic itself and fails on concatenated streams.
+	{
+		(cd "$job/root" && find . | cpio -o -H newc --quiet)
+		cat "$RIG/in/guest-base.cpio.gz"
+	} >"$job/initrd"
+	cfg=$job/xl.cfg
+	{
+		echo "name = '$name'"
+		echo "type = 'pv'"
+		echo "kernel = '/boot/vmlinuz-$(uname -r)'"
+		echo "ramdisk = '$job/initrd'"
+		echo "extra = 'console=hvc0 loglevel=5'"
+		echo "memory = $mem"
+		echo "vcpus = 2"
+		echo "on_poweroff = 'destroy'"
+		echo "on_crash = 'destroy'"
+		echo -n "disk = ["
+		for d in "${disks[@]}"; do
+			echo -n "'format=raw, vdev=xvd$letter, access=rw, target=$d', "
+			letter=$(echo "$letter" | tr a-y b-z)
+		done
+		echo "]"
+		if [ $vif = 1 ]; then
+			echo "vif = ['bridge=xenbr0']"
+		fi
+	} >"$cfg"
+	rm -f "$GUEST_CONSOLE_DIR/guest-$name.log"
+	xl create -q "$cfg" >&2 || return 1
+	xl domid "$name"
+}
+
+guest_console() { tr -d '\r' <"$GUEST_CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
+
+# guest_wait NAME KEY [SECONDS]: wait until the guest reported KEY
+# ("@@xenaccel KEY ..." on its console) and print what followed KEY.
+# Fails early if the guest is gone.
+guest_wait() {
+	local name=$1 key=$2 limit=${3:-120} deadline
+	deadline=$(($(date +%s) + limit))
+	while [ "$(date +%s)" -lt $deadline ]; do
+		if guest_console "$name" | grep -q -e "^@@xenaccel $key\$" -e "^@@xenaccel $key "; then
+			guest_report "$name" "$key"
+			return 0
+		fi
+		if ! xl domid "$name" >/dev/null 2>&1; then
+			echo "guest $name ended before reporting '$key'" >&2
+			return 1
+		fi
+		sleep 1
+	done
+	echo "guest $name did not report '$key' within $limit s" >&2
+	return 1
+}
+
+# guest_report NAME KEY: what the guest reported after KEY, from its
+# console (one line; for reports made before guest_finish).
+guest_report() { guest_console "$1" | sed -n "s/^@@xenaccel $2 //p" | tail -n 1; }
+
+# guest_finish NAME [SECONDS]: wait for the guest's job to end and make
+# sure the domain is gone; returns the job's exit code.  (The scenario's
+# end keeps the guest's console as $SCENARIO_OUT/guest-NAME.console.)
+guest_finish() {
+	local name=$1 rc
+	rc=$(guest_wait "$name" exit "${2:-300}") || rc=fail
+	xl destroy "$name" 2>/dev/null || true
+	echo "guest $name: job exit $rc"
+	[ "$rc" = 0 ]
+}
+
+# guests_cleanup: destroy every guest, keep their consoles in
+# $SCENARIO_OUT/guest-NAME.console and clear them for the next scenario.
+guests_cleanup() {
+	local d c
+	# A dying domain shows as "(null)" until Xen has freed it.
+	for d in $(xl list | awk 'NR > 2 && $1 != "(null)" { print $1 }'); do
+		echo "destroying leftover guest $d"
+		xl destroy "$d" || true
+	done
+	for c in "$GUEST_CONSOLE_DIR"/guest-*.log; do
+		[ -e "$c" ] || continue
+		d=${c##*/guest-}
+		d=${d%.log}
+		guest_console "$d" >"$SCENARIO_OUT/guest-$d.console"
+		rm -f "$c"
+	done
+}

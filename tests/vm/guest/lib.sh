@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest jobs (the heredocs scenarios pass to guest_start), run
+# by busybox sh -e in the guest.  Sourced, not executed.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+# say KEY [VALUE...]: one line dom0 reads with guest_wait KEY.  One write,
+# so that it cannot interleave with kernel messages on the console.
+say() { printf '@@xenaccel %s\n' "$*"; }
+
+# say_file KEY FILE: a file's content (e.g. fio's JSON) as one line.
+say_file() { printf '@@xenaccel %s %s\n' "$1" "$(tr -d '\n' <"$2")"; }
+
+# wait_dev PATH [SECONDS]: wait for a device node (frontends attach
+# asynchronously after modprobe).
+wait_dev() {
+	local t=0
+	while [ ! -e "$1" ]; do
+		[ $t -lt "${2:-60}" ] || { echo "no $1 after ${2:-60} s"; return 1; }
+		sleep 1
+		t=$((t + 1))
+	done
+}
+
+# net_up: configure eth0 with GUEST_IP on dom0's bridge.
+net_up() {
+	wait_dev /sys/class/net/eth0
+	ip link set eth0 up
+	ip addr add "$GUEST_IP/24" dev eth0
+}

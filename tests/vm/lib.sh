@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the host-side rig scripts (build-images, run): paths and helpers.
+# Sourced, not executed.
+
+vm_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$vm_dir/../.." && pwd)
+cache=${XENACCEL_CACHE:-$top/.cache}
+vmcache=$cache/vm
+mirror=${XENACCEL_MIRROR:-http://deb.debian.org/debian}
+security_mirror=${XENACCEL_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+log() { printf '[vm %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# need_cmd CMD PACKAGE: install PACKAGE with apt when CMD is missing, so the
+# rig works on a fresh CI machine as well as on a prepared one.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	log "installing $2 (for $1)"
+	if [ -z "${apt_updated:-}" ]; then
+		timeout 600 apt-get update -q >&2
+		apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive timeout 900 \
+		apt-get install -y -q --no-install-recommends "$2" >&2
+}
