@@ -49,10 +49,10 @@ MODULE_PARM_DESC(max_indirect_segments,
  * buffers avoids map and unmap hypercalls; all rings together stay within
  * xenaccel_core's gcache_budget_mb.
  */
-unsigned int xa_blkif_max_persistent = 2048;
+unsigned int xa_blkif_max_persistent = 8192;
 module_param_named(max_persistent_grants, xa_blkif_max_persistent, uint, 0644);
 MODULE_PARM_DESC(max_persistent_grants,
-		 "Most persistent grants per ring (default 2048)");
+		 "Most persistent grants per ring (default 8192)");
 
 /* Requests copied off the ring at a time, and at most per wakeup. */
 #define XA_BLKIF_BATCH 32
@@ -459,6 +459,8 @@ static int xa_blkif_worker(void *arg)
 			eoi_owed = false;
 			eoi_flags = XEN_EOI_FLAG_SPURIOUS;
 		}
+		if (!more)
+			xenaccel_grant_trim(&ring->mapper);
 		if (ring->index == 0)
 			xa_blkbk_resize(ring->blkif);
 	}

@@ -12,7 +12,14 @@
 export PATH=/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RIG=/mnt/rig
 DOM0_IP=198.18.0.1
-GUEST_CONSOLE_DIR=/var/log/xen/console
+# xenconsoled writes guest consoles straight into the share, so that the
+# host can watch a guest while it runs.
+GUEST_CONSOLE_DIR=$RIG/out/consoles
+
+# Every xl call is bounded: a backend that never answers a state change
+# can block the toolstack, and a scenario's own timeout cannot reach a
+# command that ignores SIGTERM.
+xl() { timeout -k 5 120 /usr/lib/xen-4.17/bin/xl "$@"; }
 
 # progress MSG: one line on the serial console, which tests/vm/run echoes.
 progress() { echo "xenaccel-rig: $*" >/dev/console; }
@@ -216,7 +223,7 @@ guest_start() {
 		fi
 	} >"$cfg"
 	rm -f "$GUEST_CONSOLE_DIR/guest-$name.log"
-	timeout 120 xl create -q "$cfg" >&2 || return 1
+	xl create -q "$cfg" >&2 || return 1
 	xl domid "$name"
 }
 
@@ -226,8 +233,9 @@ guest_console() { tr -d '\r' <"$GUEST_CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
 # ("@@xenaccel KEY ..." on its console) and print what followed KEY.
 # Fails early if the guest is gone.
 guest_wait() {
-	local name=$1 key=$2 limit=${3:-120} t=0
-	while [ $t -lt "$limit" ]; do
+	local name=$1 key=$2 limit=${3:-120} deadline
+	deadline=$(($(date +%s) + limit))
+	while [ "$(date +%s)" -lt $deadline ]; do
 		if guest_console "$name" | grep -q -e "^@@xenaccel $key\$" -e "^@@xenaccel $key "; then
 			guest_report "$name" "$key"
 			return 0
@@ -237,7 +245,6 @@ guest_wait() {
 			return 1
 		fi
 		sleep 1
-		t=$((t + 1))
 	done
 	echo "guest $name did not report '$key' within $limit s" >&2
 	return 1
@@ -253,7 +260,7 @@ guest_report() { guest_console "$1" | sed -n "s/^@@xenaccel $2 //p" | tail -n 1;
 guest_finish() {
 	local name=$1 rc
 	rc=$(guest_wait "$name" exit "${2:-300}") || rc=fail
-	timeout 60 xl destroy "$name" 2>/dev/null || true
+	xl destroy "$name" 2>/dev/null || true
 	echo "guest $name: job exit $rc"
 	[ "$rc" = 0 ]
 }
@@ -265,7 +272,7 @@ guests_cleanup() {
 	# A dying domain shows as "(null)" until Xen has freed it.
 	for d in $(xl list | awk 'NR > 2 && $1 != "(null)" { print $1 }'); do
 		echo "destroying leftover guest $d"
-		timeout 60 xl destroy "$d" || true
+		xl destroy "$d" || true
 	done
 	for c in "$GUEST_CONSOLE_DIR"/guest-*.log; do
 		[ -e "$c" ] || continue

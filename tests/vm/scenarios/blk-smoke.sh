@@ -43,7 +43,7 @@ for params in "${configs[@]}"; do
 		fail "$tag: frontend ring-page-order $fe_order, expected min($order, backend $be_order)"
 	echo "$tag: ring-page-order $fe_order (frontend max $order, backend max $be_order), frontend max indirect segments $segs"
 
-	guest_finish "blk-$tag" 600 || fail "guest job failed (see guest-blk-$tag.console)"
+	guest_finish "blk-$tag" 300 || fail "guest job failed (see guest-blk-$tag.console)"
 
 	# fio exits non-zero on a verify mismatch, which fails the job above;
 	# here the numbers, and a second check that every job ran clean.
