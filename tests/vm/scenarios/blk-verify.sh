@@ -67,6 +67,7 @@ else
 	say discard-unsupported
 fi
 # A filesystem round on the file-backed disk.
+modprobe ext4
 if mkfs.ext4 -q -F /dev/xvdc && mkdir -p /mnt && mount -t ext4 /dev/xvdc /mnt &&
 	dd if=/dev/urandom of=/tmp/blob bs=1M count=48 2>/dev/null &&
 	cp /tmp/blob /mnt/blob && sync && umount /mnt &&
