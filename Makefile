@@ -12,6 +12,8 @@
 #   make fuzz             each libFuzzer target for 60 s (tests/fuzz/run N)
 #   make test             everything .ci/run runs
 #   make install-modprobe install /etc/modprobe.d/xenaccel.conf
+#   make demo             the main job: the Xen rig with xenaccel serving a guest
+#   make vm-test          the rig's scenarios (tests/vm/Makefile.inc)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
@@ -49,5 +51,7 @@ install-modprobe:
 
 uninstall-modprobe:
 	rm -f $(DESTDIR)$(MODPROBE_D)/xenaccel.conf
+
+include tests/vm/Makefile.inc
 
 .PHONY: all modules check clean unit matrix checkpatch fuzz test install-modprobe uninstall-modprobe
