@@ -9,8 +9,11 @@
 #   make unit             user-space unit tests (no Xen needed)
 #   make matrix           build against every supported Debian kernel
 #   make checkpatch       checkpatch --strict over the sources
+#   make fuzz             each libFuzzer target for 60 s (tests/fuzz/run N)
 #   make test             everything .ci/run runs
 #   make install-modprobe install /etc/modprobe.d/xenaccel.conf
+#   make demo             the main job: the Xen rig with xenaccel serving a guest
+#   make vm-test          the rig's scenarios (tests/vm/Makefile.inc)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD := $(CURDIR)
@@ -37,6 +40,9 @@ matrix:
 checkpatch:
 	tests/checkpatch/run
 
+fuzz:
+	tests/fuzz/run
+
 test:
 	tests/run
 
@@ -46,4 +52,6 @@ install-modprobe:
 uninstall-modprobe:
 	rm -f $(DESTDIR)$(MODPROBE_D)/xenaccel.conf
 
-.PHONY: all modules check clean unit matrix checkpatch test install-modprobe uninstall-modprobe
+include tests/vm/Makefile.inc
+
+.PHONY: all modules check clean unit matrix checkpatch fuzz test install-modprobe uninstall-modprobe

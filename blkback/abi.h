@@ -86,7 +86,7 @@ DEFINE_RING_TYPES(xa_blkif_x86_32, struct xa_blkif_x86_32_request,
 /* A request after parsing: every field checked, nothing shared. */
 struct xa_blkif_req {
 	u64 id;
-	u8 operation;		/* as sent, echoed in the response */
+	u8 operation;		/* for the response: as sent, inner if indirect */
 	u8 op;			/* what to do: indirect unwrapped */
 	bool indirect;
 	bool secure;		/* secure discard */

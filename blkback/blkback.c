@@ -49,10 +49,10 @@ MODULE_PARM_DESC(max_indirect_segments,
  * buffers avoids map and unmap hypercalls; all rings together stay within
  * xenaccel_core's gcache_budget_mb.
  */
-unsigned int xa_blkif_max_persistent = 2048;
+unsigned int xa_blkif_max_persistent = 8192;
 module_param_named(max_persistent_grants, xa_blkif_max_persistent, uint, 0644);
 MODULE_PARM_DESC(max_persistent_grants,
-		 "Most persistent grants per ring (default 2048)");
+		 "Most persistent grants per ring (default 8192)");
 
 /* Requests copied off the ring at a time, and at most per wakeup. */
 #define XA_BLKIF_BATCH 32
@@ -62,7 +62,7 @@ static irqreturn_t xa_blkif_event(int irq, void *data)
 {
 	struct xa_blkif_ring *ring = data;
 
-	WRITE_ONCE(ring->waiting_reqs, true);
+	WRITE_ONCE(ring->waiting_reqs, 1);
 	wake_up(&ring->wq);
 	return IRQ_HANDLED;
 }
@@ -427,31 +427,40 @@ static int xa_blkif_worker(void *arg)
 {
 	struct xa_blkif_ring *ring = arg;
 	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS;
+	bool eoi_owed = false, more = false;
 
 	set_freezable();
 	while (!kthread_should_stop()) {
-		bool do_eoi;
-
 		if (try_to_freeze())
 			continue;
-		wait_event_interruptible(ring->wq,
-					 READ_ONCE(ring->waiting_reqs) ||
-					 xa_blkif_has_done(ring) ||
-					 kthread_should_stop());
+		if (!more)
+			wait_event_interruptible(ring->wq,
+						 READ_ONCE(ring->waiting_reqs) ||
+						 xa_blkif_has_done(ring) ||
+						 kthread_should_stop());
 		xa_blkif_complete(ring);
 
-		do_eoi = READ_ONCE(ring->waiting_reqs);
-		WRITE_ONCE(ring->waiting_reqs, false);
-		/* Clear the flag before looking at the ring. */
-		smp_mb();
-		if (ring->ring.overrun)
+		/*
+		 * The event channel stays masked from an event until our
+		 * lateeoi. Take the flag atomically: an event that arrives
+		 * while we were woken for completions must not be lost, or
+		 * its EOI would never come. (A full barrier, too: the flag is
+		 * clear before we look at the ring.)
+		 */
+		if (xchg(&ring->waiting_reqs, 0))
+			eoi_owed = true;
+		if (ring->ring.overrun) {
+			more = false;
 			continue;	/* no EOI: the device is going away */
-		if (xa_blkif_handle_requests(ring, &eoi_flags))
-			WRITE_ONCE(ring->waiting_reqs, true);
-		if (do_eoi && !READ_ONCE(ring->waiting_reqs)) {
+		}
+		more = xa_blkif_handle_requests(ring, &eoi_flags);
+		if (eoi_owed && !more) {
 			xen_irq_lateeoi(ring->irq, eoi_flags);
+			eoi_owed = false;
 			eoi_flags = XEN_EOI_FLAG_SPURIOUS;
 		}
+		if (!more)
+			xenaccel_grant_trim(&ring->mapper);
 		if (ring->index == 0)
 			xa_blkbk_resize(ring->blkif);
 	}

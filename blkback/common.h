@@ -72,8 +72,8 @@ struct xa_blkif_ring {
 	unsigned int irq;
 	struct task_struct *worker;
 	wait_queue_head_t wq;
-	/* Set by the event handler, cleared by the worker. */
-	bool waiting_reqs;
+	/* Set by the event handler, taken by the worker with xchg(). */
+	int waiting_reqs;
 
 	struct xenaccel_gcache cache;
 	struct xenaccel_grant_mapper mapper;

@@ -66,6 +66,8 @@ static void xa_blkif_unpack(const struct blkif_request *r,
 	case BLKIF_OP_INDIRECT:
 		req->id = r->u.indirect.id;
 		req->op = r->u.indirect.indirect_op;
+		/* Frontends expect the operation inside back, as in-tree sends. */
+		req->operation = req->op;
 		req->sector = r->u.indirect.sector_number;
 		req->handle = r->u.indirect.handle;
 		*nr_indirect_segs = r->u.indirect.nr_segments;
@@ -116,7 +118,7 @@ int xa_blkif_parse(const void *raw, enum xa_blkif_abi abi,
 	}
 	xa_blkif_unpack(raw, req, &nr_direct, &nr_indirect);
 
-	switch (req->operation) {
+	switch (((const struct blkif_request *)raw)->operation) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
 		if (nr_direct == 0)

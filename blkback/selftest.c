@@ -13,15 +13,6 @@
 #include "abi.h"
 #include "common.h"
 
-#define XA_EXPECT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			pr_err("self-test %s failed: %s (line %d)\n",	\
-			       __func__, #cond, __LINE__);		\
-			goto out;					\
-		}							\
-	} while (0)
-
 #include "selftest/parse.c"
 
 int xa_blkif_selftest(void)

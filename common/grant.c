@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -294,3 +295,30 @@ void xenaccel_grant_release_entries(struct xenaccel_grant_mapper *m,
 	}
 }
 EXPORT_SYMBOL_GPL(xenaccel_grant_release_entries);
+
+/**
+ * xenaccel_grant_trim - make room in a full cache for the current working set
+ * @m: the ring's mapper
+ *
+ * When the cache has refused mappings since the last call, unmap some
+ * entries that have been idle for a second or more, least recently used
+ * first, so the grants now in use can become persistent. Call it from the
+ * ring's worker when a round of work is done.
+ */
+void xenaccel_grant_trim(struct xenaccel_grant_mapper *m)
+{
+	struct xenaccel_gcache *cache = m->cache;
+	LIST_HEAD(evicted);
+	u64 full;
+
+	if (!cache)
+		return;
+	full = READ_ONCE(cache->stats.full);
+	if (full == m->seen_full)
+		return;
+	m->seen_full = full;
+	if (xenaccel_gcache_evict(cache, &evicted, XENACCEL_GRANT_TRIM_BATCH,
+				  jiffies - HZ))
+		xenaccel_grant_release_entries(m, &evicted);
+}
+EXPORT_SYMBOL_GPL(xenaccel_grant_trim);

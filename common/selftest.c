@@ -18,15 +18,6 @@
 #include <xenaccel/ring.h>
 #include "core.h"
 
-#define XA_EXPECT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			pr_err("self-test %s failed: %s (line %d)\n",	\
-			       __func__, #cond, __LINE__);		\
-			goto out;					\
-		}							\
-	} while (0)
-
 #include <xenaccel/selftest.h>
 #include "selftest/gcache.c"
 #include "selftest/ring.c"

@@ -81,6 +81,8 @@ static bool parse_test_x86_32(void)
 	raw.x86_32.u.indirect.indirect_grefs[0] = 31;
 	XA_EXPECT(parse(&raw, XA_BLKIF_ABI_X86_32) == 0);
 	XA_EXPECT(parse_req.indirect && parse_req.op == BLKIF_OP_WRITE);
+	/* blkfront checks the response carries the inner operation. */
+	XA_EXPECT(parse_req.operation == BLKIF_OP_WRITE);
 	XA_EXPECT(parse_req.id == 5 && parse_req.sector == 8);
 	XA_EXPECT(parse_req.nr_segs == 200 && parse_req.indirect_grefs[0] == 31);
 

@@ -69,6 +69,24 @@ void xenaccel_shrinker_destroy(struct shrinker *shrinker);
 						      name, data)
 #endif
 
+/*
+ * xenbus_driver.uevent takes a const device since 6.3 (and in some
+ * stable kernels by backport): declare the callback's device with it.
+ */
+#ifdef XENACCEL_HAVE_XENBUS_UEVENT_CONST
+#define XENACCEL_XENBUS_UEVENT_CONST const
+#else
+#define XENACCEL_XENBUS_UEVENT_CONST
+#endif
+
+/* netif_napi_add() lost its weight argument in 6.1. */
+#ifdef XENACCEL_HAVE_NAPI_ADD_WEIGHT
+#define xenaccel_netif_napi_add(dev, napi, poll) netif_napi_add(dev, napi, poll)
+#else
+#define xenaccel_netif_napi_add(dev, napi, poll)			\
+	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
+#endif
+
 /* Request operations and flags have their own type since 6.0. */
 #ifndef XENACCEL_HAVE_BLK_OPF_T
 typedef unsigned int blk_opf_t;

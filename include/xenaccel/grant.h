@@ -49,8 +49,12 @@ struct xenaccel_grant_mapper {
 	struct gnttab_unmap_grant_ref *unmap_ops;
 	struct page **unmap_pages;
 	unsigned int nr_unmaps;
+	u64 seen_full;			/* cache->stats.full at the last trim */
 	struct xenaccel_grant_stats stats;
 };
+
+/* Idle mappings one trim unmaps at most. */
+#define XENACCEL_GRANT_TRIM_BATCH 64
 
 int xenaccel_grant_mapper_init(struct xenaccel_grant_mapper *m, domid_t domid,
 			       struct xenaccel_gcache *cache,
@@ -63,6 +67,7 @@ void xenaccel_grant_release(struct xenaccel_grant_mapper *m,
 void xenaccel_grant_flush(struct xenaccel_grant_mapper *m);
 void xenaccel_grant_shrink_pool(struct xenaccel_grant_mapper *m,
 				unsigned int keep);
+void xenaccel_grant_trim(struct xenaccel_grant_mapper *m);
 void xenaccel_grant_release_entries(struct xenaccel_grant_mapper *m,
 				    struct list_head *entries);
 

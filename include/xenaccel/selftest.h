@@ -18,4 +18,16 @@ struct xa_selftest {
 int xenaccel_selftest_run(const char *suite, const struct xa_selftest *tests,
 			  size_t nr);
 
+#ifdef __KERNEL__
+/* In a debug module: the failed check goes to the kernel log. */
+#define XA_EXPECT(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			pr_err("self-test %s failed: %s (line %d)\n",	\
+			       __func__, #cond, __LINE__);		\
+			goto out;					\
+		}							\
+	} while (0)
+#endif
+
 #endif /* XENACCEL_SELFTEST_H */

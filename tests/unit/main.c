@@ -9,6 +9,7 @@
 #include <xenaccel/gcache.h>
 #include <xenaccel/ring.h>
 #include "../../blkback/abi.h"
+#include "../../netback/proto.h"
 
 unsigned long jiffies = (unsigned long)-3000;	/* wraps during the run */
 unsigned int shim_warnings;
@@ -26,6 +27,7 @@ unsigned int shim_warnings;
 #include "../../common/selftest/gcache.c"
 #include "../../common/selftest/ring.c"
 #include "../../blkback/selftest/parse.c"
+#include "../../netback/selftest/parse.c"
 
 static void run(const struct xa_selftest *tests, size_t nr,
 		unsigned int *passed, unsigned int *failed)
@@ -53,6 +55,7 @@ int main(void)
 	run(xa_gcache_tests, ARRAY_SIZE(xa_gcache_tests), &passed, &failed);
 	run(xa_ring_tests, ARRAY_SIZE(xa_ring_tests), &passed, &failed);
 	run(xa_blkif_parse_tests, ARRAY_SIZE(xa_blkif_parse_tests), &passed, &failed);
+	run(xa_netif_tests, ARRAY_SIZE(xa_netif_tests), &passed, &failed);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

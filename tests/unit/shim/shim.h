@@ -40,6 +40,8 @@ typedef u64 sector_t;
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define min(a, b) ((a) < (b) ? (a) : (b))
 #define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
 
 /* One thread: ordering needs only the compiler barrier. */
@@ -71,6 +73,7 @@ static inline unsigned long rounddown_pow_of_two(unsigned long n)
 /* Time: the tests move jiffies themselves. */
 extern unsigned long jiffies;
 #define time_after(a, b) ((long)((b) - (a)) < 0)
+#define time_after_eq(a, b) ((long)((a) - (b)) >= 0)
 
 /* Locks: single-threaded tests, so only the pairing is checked. */
 typedef struct { int held; } spinlock_t;

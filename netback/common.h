@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xenaccel_netback: structures shared by the xenbus side (xenbus.c, prefix
+ * xa_netbk_) and the network side (interface.c, tx.c, rx.c, ctrl.c, prefix
+ * xa_vif_).
+ *
+ * Directions are the net_device's: the vif *receives* what the guest
+ * transmits (guest TX, tx.c, in NAPI) and *transmits* to the guest what
+ * dom0 sends it (guest RX, rx.c, in a thread per queue). Ring names are
+ * the protocol's: the "tx" ring carries guest TX.
+ */
+#ifndef XA_NETBACK_COMMON_H
+#define XA_NETBACK_COMMON_H
+
+#include <linux/atomic.h>
+#include <linux/interrupt.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/events.h>
+#include <xen/xenbus.h>
+
+#include <xenaccel/copy.h>
+#include <xenaccel/ring.h>
+
+#include "proto.h"
+
+/* Module parameters, in interface.c. */
+extern unsigned int xa_vif_max_queues;
+extern bool xa_vif_split_evtchn;
+extern bool xa_vif_xdp_headroom;
+extern unsigned int xa_vif_fatal_slots;
+extern unsigned int xa_vif_bad_limit;
+extern unsigned int xa_vif_stall_timeout_ms;
+extern unsigned int xa_vif_drain_timeout_ms;
+
+/*
+ * Counters of one queue. Each is written by one context only (the queue's
+ * NAPI poll for rx_*, its thread or the stack's transmit path holding the
+ * queue's lock for tx_*) and read racily for statistics, as in-tree.
+ */
+struct xa_vif_stats {
+	/* Guest TX: what the vif receives. */
+	unsigned long rx_packets;
+	unsigned long rx_bytes;
+	unsigned long rx_gso;			/* GSO packets from the guest */
+	unsigned long rx_csum_partial;		/* ...and with a blank checksum */
+	unsigned long rx_gso_checksum_fixup;	/* GSO without csum_blank */
+	unsigned long rx_dropped;		/* all packets not delivered */
+	unsigned long rx_malformed;		/* of which the frontend's fault */
+	unsigned long rx_copy_errors;		/* of which a grant copy failed */
+	unsigned long rx_nomem;			/* of which dom0 lacked memory */
+	unsigned long rx_csum_errors;		/* of which headers were bad */
+	unsigned long rx_rate_limited;		/* times the credit ran out */
+	unsigned long rx_mcast_updates;		/* multicast filter requests */
+	unsigned long rx_notify;		/* events sent on the tx ring */
+	/* Guest RX: what the vif transmits. */
+	unsigned long tx_packets;
+	unsigned long tx_bytes;
+	unsigned long tx_gso;
+	unsigned long tx_dropped;		/* all packets not delivered */
+	unsigned long tx_expired;		/* of which waited too long */
+	unsigned long tx_too_big;		/* of which needed too many slots */
+	unsigned long tx_copy_errors;		/* grant copies that failed */
+	unsigned long tx_stalls;		/* times the guest stopped taking */
+	unsigned long tx_notify;		/* events sent on the rx ring */
+};
+
+/* Bits of xa_vif_queue.eoi_pending: which events await their EOI. */
+#define XA_VIF_EOI_TX		BIT(0)	/* split: the tx channel */
+#define XA_VIF_EOI_RX		BIT(1)	/* split: the rx channel */
+#define XA_VIF_EOI_COMMON	BIT(2)	/* the one channel of both */
+
+/* Guest-TX packets built in one batch before their copies are issued. */
+struct xa_vif_tx_pending {
+	struct sk_buff *skb;
+	unsigned int first_slot;	/* index in queue->tx_slots */
+	unsigned int first_op;		/* its copies in queue->tx_copy */
+	unsigned int nr_ops;
+	bool failed;			/* a copy failed: drop it */
+	struct xa_vif_tx_pkt pkt;
+};
+
+struct xa_vif;
+
+struct xa_vif_queue {
+	struct xa_vif *vif;
+	unsigned int id;
+	char name[IFNAMSIZ + 8];	/* for the thread and interrupts */
+	char tx_irq_name[IFNAMSIZ + 12];
+	char rx_irq_name[IFNAMSIZ + 12];
+
+	/* Guest TX: the tx ring, consumed by NAPI. */
+	struct napi_struct napi;
+	bool napi_added;
+	void *tx_sring;
+	struct xenaccel_ring tx;
+	unsigned int tx_irq;
+	/* Slots copied off the ring and not answered yet (NAPI only). */
+	union xa_vif_tx_slot *tx_slots;
+	s16 *tx_status;			/* the answer for each, once known */
+	unsigned int tx_nr_slots;
+	struct xenaccel_copier tx_copy;
+	u16 *tx_op_pending;		/* copy -> tx_pending index */
+	struct xa_vif_tx_pending *tx_pending;
+	unsigned int tx_nr_pending;
+	struct xa_vif_credit credit;
+	bool rate_limited;
+	struct delayed_work credit_work;
+	unsigned long bad_window;	/* jiffies: malformed-packet window */
+	unsigned int bad_count;
+
+	/* Guest RX: the rx ring, filled by the thread. */
+	void *rx_sring;
+	struct xenaccel_ring rx;
+	unsigned int rx_irq;
+	struct task_struct *rx_task;
+	wait_queue_head_t rx_wq;
+	bool rx_kick;			/* work may be waiting: set, wake */
+	/*
+	 * Packets to send to the guest: the stack's transmit path adds, the
+	 * thread takes. rx_queue.lock also protects rx_queue_len.
+	 */
+	struct sk_buff_head rx_queue;
+	unsigned int rx_queue_len;	/* bytes queued */
+	unsigned int rx_queue_max;
+	/* Requests copied off the ring, a FIFO (thread only). */
+	struct xen_netif_rx_request *rx_reqs;
+	unsigned int rx_req_head, rx_req_count;
+	union xa_vif_rx_rsp *rx_rsps;	/* one batch of responses */
+	struct xenaccel_copier rx_copy;
+	u16 *rx_op_rsp;			/* copy -> rx_rsps index */
+	unsigned long last_rx_time;	/* guest last gave us room */
+	bool stalled;
+
+	atomic_t eoi_pending;
+	struct xa_vif_stats stats;
+};
+
+/* A guest-RX ring slot's answer: data, or an extra-info. */
+union xa_vif_rx_rsp {
+	struct xen_netif_rx_response rsp;
+	struct xen_netif_extra_info extra;
+};
+
+/* The hash configuration, replaced whole under RCU. */
+struct xa_vif_hash_rcu {
+	struct rcu_head rcu;
+	struct xa_vif_hash hash;
+};
+
+#define XA_VIF_MCAST_MAX 64		/* as in-tree */
+
+/* Bits of xa_vif.flags. */
+enum {
+	XA_VIF_CONNECTED,		/* queues are up: carrier may be on */
+	XA_VIF_UP,			/* ...and NAPI is enabled */
+	XA_VIF_DISABLED,		/* the frontend broke the protocol */
+};
+
+struct xa_vif {
+	domid_t domid;
+	unsigned int handle;
+	struct net_device *dev;
+	struct xenbus_device *xbdev;
+	unsigned long flags;
+	u8 fe_mac[ETH_ALEN];
+
+	/* Negotiated with the frontend at connect. */
+	bool can_sg;
+	bool ip_csum;
+	bool ipv6_csum;
+	bool rx_notify;			/* feature-rx-notify: stall detection */
+	unsigned int gso_mask;		/* BIT(XEN_NETIF_GSO_TYPE_*) */
+	unsigned int xdp_headroom;
+	bool multicast_control;		/* filter guest RX by the list below */
+	unsigned long stall_timeout;	/* jiffies, 0: never */
+	unsigned long drain_timeout;	/* jiffies */
+
+	/*
+	 * The queues: set by connect and cleared by disconnect, both from
+	 * the xenbus thread. The data paths and statistics read them under
+	 * RCU (the stack holds it when transmitting); disconnect clears
+	 * num_queues and waits for readers before freeing.
+	 */
+	struct xa_vif_queue *queues;
+	unsigned int num_queues;
+	unsigned int stalled_queues;	/* under lock */
+	spinlock_t lock;		/* stalled_queues, carrier changes */
+	struct xa_vif_stats closed_stats; /* from queues disconnected */
+	atomic_long_t tx_dropped;	/* before reaching a queue */
+
+	/* Multicast addresses the guest asked for (guest TX adds). */
+	spinlock_t mcast_lock;
+	u8 mcast[XA_VIF_MCAST_MAX][ETH_ALEN];
+	unsigned int mcast_count;
+
+	/* The control ring, served by ctrl_work. */
+	void *ctrl_sring;
+	struct xenaccel_ring ctrl;
+	unsigned int ctrl_irq;
+	struct work_struct ctrl_work;
+	struct xenaccel_copier ctrl_copy;
+	void *ctrl_buf;			/* a key or mapping table, copied */
+	unsigned int ctrl_queues;	/* queues the frontend asked for */
+	struct xa_vif_hash_rcu __rcu *hash;
+
+	struct work_struct fatal_work;
+};
+
+/* interface.c */
+struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle);
+void xa_vif_free(struct xa_vif *vif);
+int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
+			 grant_ref_t rx_ref, evtchn_port_t tx_evtchn,
+			 evtchn_port_t rx_evtchn);
+void xa_vif_disconnect_queue(struct xa_vif_queue *queue);
+void xa_vif_carrier_on(struct xa_vif *vif, unsigned int num_queues);
+void xa_vif_carrier_off(struct xa_vif *vif);
+void xa_vif_fatal(struct xa_vif *vif, const char *why);
+void xa_vif_stats_add(struct xa_vif_stats *sum, const struct xa_vif_stats *s);
+bool xa_vif_mcast_match(struct xa_vif *vif, const u8 *addr);
+int xa_vif_mcast_add(struct xa_vif *vif, const u8 *addr);
+void xa_vif_mcast_del(struct xa_vif *vif, const u8 *addr);
+void xa_vif_mcast_flush(struct xa_vif *vif);
+
+/* tx.c */
+int xa_vif_tx_init(struct xa_vif_queue *queue);
+void xa_vif_tx_deinit(struct xa_vif_queue *queue);
+int xa_vif_poll(struct napi_struct *napi, int budget);
+irqreturn_t xa_vif_tx_interrupt(int irq, void *data);
+bool xa_vif_tx_event(struct xa_vif_queue *queue);
+void xa_vif_tx_kick(struct xa_vif_queue *queue);
+void xa_vif_credit_work(struct work_struct *work);
+
+/* rx.c */
+int xa_vif_rx_init(struct xa_vif_queue *queue);
+void xa_vif_rx_deinit(struct xa_vif_queue *queue);
+int xa_vif_rx_thread(void *data);
+irqreturn_t xa_vif_rx_interrupt(int irq, void *data);
+bool xa_vif_rx_event(struct xa_vif_queue *queue);
+void xa_vif_rx_queue_tail(struct xa_vif_queue *queue, struct sk_buff *skb);
+
+/* ctrl.c */
+int xa_vif_connect_ctrl(struct xa_vif *vif, grant_ref_t ring_ref,
+			evtchn_port_t evtchn, unsigned int nr_queues);
+void xa_vif_disconnect_ctrl(struct xa_vif *vif);
+u16 xa_vif_select_queue(struct net_device *dev, struct sk_buff *skb,
+			struct net_device *sb_dev);
+
+#ifdef XENACCEL_DEBUG
+int xa_vif_selftest(void);
+#else
+static inline int xa_vif_selftest(void)
+{
+	return 0;
+}
+#endif
+
+/* The common interrupt of a queue without split event channels. */
+irqreturn_t xa_vif_interrupt(int irq, void *data);
+
+/* Send the EOI of the events in @bits, if one of them is still owed. */
+static inline void xa_vif_eoi(struct xa_vif_queue *queue, unsigned int irq,
+			      int bits)
+{
+	if (atomic_fetch_andnot(bits, &queue->eoi_pending) & bits)
+		xen_irq_lateeoi(irq, 0);
+}
+
+#endif /* XA_NETBACK_COMMON_H */

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netif protocol self-tests: guest-TX slot chains and extra-info, the
+ * control ring's hash messages, Toeplitz hashing, rate credit and guest-RX
+ * slot counts. Built into debug netback modules (run at load) and the
+ * user-space unit tests; see include/xenaccel/selftest.h.
+ */
+
+/* A frontend's packet, built slot by slot. */
+static union xa_vif_tx_slot nb_slots[XEN_NETIF_NR_SLOTS_MIN + 16];
+static struct xa_vif_tx_pkt nb_pkt;
+
+static unsigned int nb_tx_req(unsigned int i, u16 size, u16 offset, u16 flags)
+{
+	memset(&nb_slots[i], 0, sizeof(nb_slots[i]));
+	nb_slots[i].req.gref = 1000 + i;
+	nb_slots[i].req.id = 10 + i;
+	nb_slots[i].req.size = size;
+	nb_slots[i].req.offset = offset;
+	nb_slots[i].req.flags = flags;
+	return i + 1;
+}
+
+static unsigned int nb_tx_extra(unsigned int i, u8 type, bool more)
+{
+	memset(&nb_slots[i], 0, sizeof(nb_slots[i]));
+	nb_slots[i].extra.type = type;
+	nb_slots[i].extra.flags = more ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+	return i + 1;
+}
+
+static enum xa_vif_tx_verdict nb_parse(unsigned int avail)
+{
+	return xa_vif_tx_parse(nb_slots, avail, XA_VIF_TX_FATAL_SLOTS, &nb_pkt);
+}
+
+static bool nb_test_tx_single(void)
+{
+	bool ok = false;
+	unsigned int n;
+
+	n = nb_tx_req(0, 60, 100, XEN_NETTXF_csum_blank);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK);
+	XA_EXPECT(nb_pkt.nr_slots == 1 && nb_pkt.nr_data == 1);
+	XA_EXPECT(nb_pkt.len == 60 && nb_pkt.first_len == 60);
+	XA_EXPECT(nb_pkt.flags == XEN_NETTXF_csum_blank);
+	XA_EXPECT(!nb_pkt.extras[XEN_NETIF_EXTRA_TYPE_GSO - 1].type);
+	/* Nothing given: nothing to parse yet. */
+	XA_EXPECT(nb_parse(0) == XA_VIF_TX_INCOMPLETE);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_tx_chain(void)
+{
+	const struct xen_netif_tx_request *req;
+	bool ok = false;
+	unsigned int n;
+
+	/* 9000 bytes: 1000 in the first slot, then 4096, 3904. */
+	n = nb_tx_req(0, 9000, 0, XEN_NETTXF_more_data | XEN_NETTXF_extra_info);
+	n = nb_tx_extra(n, XEN_NETIF_EXTRA_TYPE_GSO, true);
+	nb_slots[1].extra.u.gso.size = 1448;
+	nb_slots[1].extra.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	n = nb_tx_extra(n, XEN_NETIF_EXTRA_TYPE_HASH, false);
+	n = nb_tx_req(n, 4096, 0, XEN_NETTXF_more_data);
+	n = nb_tx_req(n, 3904, 192, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK);
+	XA_EXPECT(nb_pkt.nr_slots == 5 && nb_pkt.nr_extras == 2);
+	XA_EXPECT(nb_pkt.nr_data == 3 && nb_pkt.first_len == 1000);
+	XA_EXPECT(nb_pkt.extras[XEN_NETIF_EXTRA_TYPE_GSO - 1].u.gso.size == 1448);
+	XA_EXPECT(nb_pkt.extras[XEN_NETIF_EXTRA_TYPE_HASH - 1].type);
+	req = xa_vif_tx_data_slot(nb_slots, &nb_pkt, 2);
+	XA_EXPECT(req->gref == 1004 && req->offset == 192);
+	XA_EXPECT(xa_vif_tx_data_len(nb_slots, &nb_pkt, 0) == 1000);
+	XA_EXPECT(xa_vif_tx_data_len(nb_slots, &nb_pkt, 1) == 4096);
+	/* Cut anywhere, the chain is incomplete, never misparsed. */
+	for (n = 1; n < 5; n++)
+		XA_EXPECT(nb_parse(n) == XA_VIF_TX_INCOMPLETE);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_tx_extras(void)
+{
+	bool ok = false;
+	unsigned int n;
+
+	/* Unknown and zero extra types are hostile. */
+	n = nb_tx_req(0, 100, 0, XEN_NETTXF_extra_info);
+	n = nb_tx_extra(n, XEN_NETIF_EXTRA_TYPE_MAX, false);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	n = nb_tx_extra(1, XEN_NETIF_EXTRA_TYPE_NONE, false);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	/* XDP info on TX is legal, and ignored. */
+	n = nb_tx_extra(1, XEN_NETIF_EXTRA_TYPE_XDP, false);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK && nb_pkt.nr_extras == 1);
+	/* GSO without a size or with an unknown type is hostile. */
+	n = nb_tx_extra(1, XEN_NETIF_EXTRA_TYPE_GSO, false);
+	nb_slots[1].extra.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV6;
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	nb_slots[1].extra.u.gso.size = 1400;
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK);
+	nb_slots[1].extra.u.gso.type = 3;
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	/* An extra promising more, and no more slots: incomplete. */
+	n = nb_tx_extra(1, XEN_NETIF_EXTRA_TYPE_HASH, true);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_INCOMPLETE);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_tx_mcast(void)
+{
+	bool ok = false;
+	unsigned int n;
+
+	/* A filter update: first slot and extras only, even if more_data. */
+	n = nb_tx_req(0, 0, 0, XEN_NETTXF_extra_info | XEN_NETTXF_more_data);
+	n = nb_tx_extra(n, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, false);
+	nb_slots[1].extra.u.mcast.addr[0] = 0x01;
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_MCAST);
+	XA_EXPECT(nb_pkt.nr_slots == 2);
+	XA_EXPECT(nb_pkt.extras[XEN_NETIF_EXTRA_TYPE_MCAST_ADD - 1].u.mcast.addr[0] == 1);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_tx_slot_limits(void)
+{
+	bool ok = false;
+	unsigned int i, n;
+
+	/* 1 + 18 data slots are served, as in-tree... */
+	n = nb_tx_req(0, 19 * 100, 0, XEN_NETTXF_more_data);
+	for (i = 0; i < 18; i++)
+		n = nb_tx_req(n, 100, 0, i < 17 ? XEN_NETTXF_more_data : 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK && nb_pkt.nr_data == 19);
+	/* ...one more is dropped, with every slot accounted for... */
+	nb_slots[n - 1].req.flags = XEN_NETTXF_more_data;
+	n = nb_tx_req(n, 100, 0, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_DROP && nb_pkt.nr_slots == 20);
+	/* ...and past fatal_skb_slots the frontend is hostile. */
+	nb_slots[n - 1].req.flags = XEN_NETTXF_more_data;
+	n = nb_tx_req(n, 100, 0, XEN_NETTXF_more_data);
+	n = nb_tx_req(n, 100, 0, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_tx_sizes(void)
+{
+	bool ok = false;
+	unsigned int n;
+
+	/* Shorter than an Ethernet header: dropped. */
+	n = nb_tx_req(0, 13, 0, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_DROP && nb_pkt.nr_slots == 1);
+	/* Later slots larger than the packet: dropped (64 KiB overflow). */
+	n = nb_tx_req(0, 100, 0, XEN_NETTXF_more_data);
+	n = nb_tx_req(n, 200, 0, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_DROP && nb_pkt.nr_slots == 2);
+	/* A slot crossing its page, first or later: hostile. */
+	n = nb_tx_req(0, 100, XEN_PAGE_SIZE - 50, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	n = nb_tx_req(0, 200, 0, XEN_NETTXF_more_data);
+	n = nb_tx_req(n, 100, XEN_PAGE_SIZE - 99, 0);
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_FATAL);
+	/* Exactly to the end of the page is fine. */
+	nb_slots[1].req.offset = XEN_PAGE_SIZE - 100;
+	XA_EXPECT(nb_parse(n) == XA_VIF_TX_OK && nb_pkt.first_len == 100);
+	ok = true;
+out:
+	return ok;
+}
+
+/* The verification suite of Microsoft's RSS specification. */
+static const u8 nb_rss_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2,
+	0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+	0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4,
+	0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+	0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+static bool nb_test_toeplitz(void)
+{
+	/* 66.9.149.187:2794 -> 161.142.100.80:1766 */
+	static const u8 v4[12] = {
+		66, 9, 149, 187, 161, 142, 100, 80, 0x0a, 0xea, 0x06, 0xe6,
+	};
+	/* 199.92.111.2:14230 -> 65.69.140.83:4739 */
+	static const u8 v4b[12] = {
+		199, 92, 111, 2, 65, 69, 140, 83, 0x37, 0x96, 0x12, 0x83,
+	};
+	bool ok = false;
+
+	XA_EXPECT(xa_vif_toeplitz(nb_rss_key, 40, v4, 8) == 0x323e8fc2);
+	XA_EXPECT(xa_vif_toeplitz(nb_rss_key, 40, v4, 12) == 0x51ccc178);
+	XA_EXPECT(xa_vif_toeplitz(nb_rss_key, 40, v4b, 8) == 0xd718262a);
+	XA_EXPECT(xa_vif_toeplitz(nb_rss_key, 40, v4b, 12) == 0xc626b0ea);
+	/* No key hashes everything to zero. */
+	XA_EXPECT(xa_vif_toeplitz(nb_rss_key, 0, v4, 12) == 0);
+	ok = true;
+out:
+	return ok;
+}
+
+static struct xa_vif_hash nb_hash;
+
+static u32 nb_ctrl(u16 type, u32 d0, u32 d1, u32 d2, const void *data,
+		   bool copied, u32 *out)
+{
+	struct xen_netif_ctrl_request req = {
+		.id = 7, .type = type, .data = { d0, d1, d2 },
+	};
+	struct xen_netif_ctrl_response rsp;
+
+	xa_vif_ctrl_handle(&nb_hash, &req, data, copied, 4, &rsp);
+	if (rsp.id != 7 || rsp.type != type)
+		return 0xdead;
+	if (out)
+		*out = rsp.data;
+	return rsp.status;
+}
+
+static bool nb_test_ctrl_hash(void)
+{
+	struct xen_netif_ctrl_request req = { .type = XEN_NETIF_CTRL_TYPE_SET_HASH_KEY };
+	u32 table[4] = { 3, 2, 1, 0 }, out = 0;
+	bool ok = false;
+
+	memset(&nb_hash, 0, sizeof(nb_hash));
+	/* Flags need an algorithm; unknown algorithms and flags are refused. */
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS,
+			  XEN_NETIF_CTRL_HASH_TYPE_IPV4, 0, 0, NULL, false, NULL) ==
+		  XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM, 2, 0, 0,
+			  NULL, false, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM,
+			  XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, 0, 0, NULL,
+			  false, NULL) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, NULL,
+			  false, &out) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(out == XA_VIF_HASH_FLAGS_SUPPORTED);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS, 1U << 4, 0, 0,
+			  NULL, false, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS,
+			  XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP, 0, 0, NULL, false,
+			  NULL) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(nb_hash.flags == XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP);
+
+	/* Keys: at most 40 octets, copied, the rest zero. */
+	req.data[1] = 41;
+	XA_EXPECT(xa_vif_ctrl_copy_len(&req, &nb_hash) == 0);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, 5, 41, 0, NULL,
+			  false, NULL) == XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW);
+	req.data[1] = 3;
+	XA_EXPECT(xa_vif_ctrl_copy_len(&req, &nb_hash) == 3);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, 5, 3, 0, nb_rss_key,
+			  false, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_KEY, 5, 3, 0, nb_rss_key,
+			  true, NULL) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(nb_hash.key[2] == 0x56 && nb_hash.key[3] == 0);
+
+	/* Mapping: size first, then entries naming real queues. */
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE, 0, 0, 0,
+			  NULL, false, &out) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(out == XA_VIF_HASH_MAPPING_MAX);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE, 129, 0, 0,
+			  NULL, false, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE, 8, 0, 0,
+			  NULL, false, NULL) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	/* Out of the table, or wrapping round: refused before any copy. */
+	req.type = XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING;
+	req.data[1] = 4;
+	req.data[2] = 5;
+	XA_EXPECT(xa_vif_ctrl_copy_len(&req, &nb_hash) == 0);
+	req.data[2] = 0xfffffffe;
+	XA_EXPECT(xa_vif_ctrl_copy_len(&req, &nb_hash) == 0);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, 9, 4, 5, table,
+			  true, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	req.data[2] = 4;
+	XA_EXPECT(xa_vif_ctrl_copy_len(&req, &nb_hash) == 16);
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, 9, 4, 4, table,
+			  true, NULL) == XEN_NETIF_CTRL_STATUS_SUCCESS);
+	XA_EXPECT(nb_hash.mapping[4] == 3 && nb_hash.mapping[7] == 0);
+	XA_EXPECT(xa_vif_hash_queue(&nb_hash, 12, 4) == 3);
+	XA_EXPECT(xa_vif_hash_queue(&nb_hash, 3, 4) == 0);
+	/* A queue the frontend does not have: the table stays as it was. */
+	table[1] = 4;
+	XA_EXPECT(nb_ctrl(XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING, 9, 4, 0, table,
+			  true, NULL) == XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER);
+	XA_EXPECT(nb_hash.mapping[1] == 0);
+	/* Staging grants and unknown messages are not supported. */
+	XA_EXPECT(nb_ctrl(9 /* ADD_GREF_MAPPING, not in Linux's netif.h */,
+			  0, 0, 0, NULL, false, NULL) ==
+		  XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED);
+	XA_EXPECT(nb_ctrl(0xffff, 0, 0, 0, NULL, false, NULL) ==
+		  XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED);
+	/* No mapping: hash modulo the queues. */
+	nb_hash.size = 0;
+	XA_EXPECT(xa_vif_hash_queue(&nb_hash, 7, 4) == 3);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_rate(void)
+{
+	struct xa_vif_credit c = {
+		.bytes = 10000, .window = 10, .remaining = 10000,
+		.window_start = 1000,
+	};
+	unsigned long bytes = 0, usec = 0, retry = 0;
+	bool ok = false;
+
+	XA_EXPECT(xa_vif_parse_rate("10000000,50000", &bytes, &usec));
+	XA_EXPECT(bytes == 10000000 && usec == 50000);
+	XA_EXPECT(!xa_vif_parse_rate("10000000", &bytes, &usec));
+	XA_EXPECT(!xa_vif_parse_rate("1,2x", &bytes, &usec));
+	XA_EXPECT(!xa_vif_parse_rate(",5", &bytes, &usec));
+	XA_EXPECT(!xa_vif_parse_rate("99999999999999999999999,5", &bytes, &usec));
+
+	/* Within the window's credit: go. */
+	XA_EXPECT(xa_vif_credit_take(&c, 6000, 1001, &retry));
+	XA_EXPECT(c.remaining == 4000);
+	/* Beyond it: wait for the next window, charge nothing. */
+	XA_EXPECT(!xa_vif_credit_take(&c, 6000, 1005, &retry));
+	XA_EXPECT(retry == 1010 && c.remaining == 4000);
+	XA_EXPECT(xa_vif_credit_take(&c, 6000, 1010, &retry));
+	XA_EXPECT(c.remaining == 4000 && c.window_start == 1010);
+	/* A packet bigger than a window's credit still goes, in time. */
+	c.bytes = 1000;
+	c.remaining = 0;
+	XA_EXPECT(!xa_vif_credit_take(&c, 1500, 1020, &retry));
+	XA_EXPECT(xa_vif_credit_take(&c, 1500, 1030, &retry));
+	/* Unlimited is unlimited. */
+	c.bytes = ULONG_MAX;
+	c.remaining = 0;
+	XA_EXPECT(xa_vif_credit_take(&c, 65535, 1031, &retry));
+	ok = true;
+out:
+	return ok;
+}
+
+static bool nb_test_rx_slots(void)
+{
+	bool ok = false;
+
+	XA_EXPECT(xa_vif_rx_slots(60, 0) == 1);
+	XA_EXPECT(xa_vif_rx_slots(XEN_PAGE_SIZE, 0) == 1);
+	XA_EXPECT(xa_vif_rx_slots(XEN_PAGE_SIZE + 1, 0) == 2);
+	XA_EXPECT(xa_vif_rx_slots(65535 + 14, 0) == 17);
+	/* XDP headroom leaves less room in each buffer. */
+	XA_EXPECT(xa_vif_rx_slots(XEN_PAGE_SIZE, 256) == 2);
+	ok = true;
+out:
+	return ok;
+}
+
+static const struct xa_selftest xa_netif_tests[] = {
+	{ "nb_test_tx_single", nb_test_tx_single },
+	{ "nb_test_tx_chain", nb_test_tx_chain },
+	{ "nb_test_tx_extras", nb_test_tx_extras },
+	{ "nb_test_tx_mcast", nb_test_tx_mcast },
+	{ "nb_test_tx_slot_limits", nb_test_tx_slot_limits },
+	{ "nb_test_tx_sizes", nb_test_tx_sizes },
+	{ "nb_test_toeplitz", nb_test_toeplitz },
+	{ "nb_test_ctrl_hash", nb_test_ctrl_hash },
+	{ "nb_test_rate", nb_test_rate },
+	{ "nb_test_rx_slots", nb_test_rx_slots },
+};

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise
+# timeout: 3600
+
+# Rounds of (in-tree, xenaccel); one more in-tree run at the end makes the
+# A/A pair. BENCH_ROUNDS and BENCH_RUNTIME (seconds per workload) override.
+rounds=${BENCH_ROUNDS:-3}
+runtime=${BENCH_RUNTIME:-10}
+disk=/dev/ram0
+size=256M
+
+# name and fio arguments of each workload
+workloads=(
+	"randread4k --rw=randread --bs=4k --iodepth=32"
+	"randwrite4k --rw=randwrite --bs=4k --iodepth=32"
+	"seqread64k --rw=read --bs=64k --iodepth=16"
+	"seqwrite64k --rw=write --bs=64k --iodepth=16"
+	"seqread1m --rw=read --bs=1M --iodepth=8"
+	"seqwrite1m --rw=write --bs=1M --iodepth=8"
+)
+fio_common="--ioengine=libaio --direct=1 --size=$size --time_based --runtime=$runtime --ramp_time=2 --eta=never --output-format=json"
+results=$SCENARIO_OUT/bench.jsonl
+: >"$results"
+
+# dom0's CPU time in seconds, all vCPUs, as Xen accounts it.
+dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
+# since T0: dom0 CPU seconds used since dom0_cpu printed T0.
+since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
+
+# record SIDE RUN WORKLOAD CPU FIO-JSON: one line of bench.jsonl.
+record() {
+	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" '
+		.jobs[0] as $j | ($j.read.io_bytes > 0) as $rd | (if $rd then $j.read else $j.write end) as $d |
+		{side: $side, run: $run, workload: $w, iops: $d.iops, mibs: ($d.bw / 1024),
+		 p50_us: ($d.clat_ns.percentile["50.000000"] / 1000),
+		 p99_us: ($d.clat_ns.percentile["99.000000"] / 1000),
+		 ios: $d.total_ios, dom0_cpu_s: $cpu,
+		 cpu_us_per_io: (if $d.total_ios > 0 then $cpu * 1e6 / $d.total_ios else null end)}' >>"$results"
+}
+
+# The guest's job: each workload between begin/end markers that dom0
+# follows to sample its own CPU time.
+{
+	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
+	echo 'wait_dev /dev/xvdb'
+	for w in "${workloads[@]}"; do
+		set -- $w
+		name=$1
+		shift
+		echo "say begin $name"
+		echo "fio --name=$name --filename=/dev/xvdb $fio_common $* --output=/tmp/$name.json"
+		echo "say end $name"
+		echo "say_file fio-$name /tmp/$name.json"
+	done
+} >/tmp/blk-bench-job
+
+# Same data under every run: reads of never-written brd pages are free.
+fio --name=fill --filename=$disk --rw=write --bs=1M --iodepth=8 --ioengine=libaio \
+	--direct=1 --size=$size --eta=never >/dev/null
+
+# dom0 directly on the device: what PV could at best reach.
+for w in "${workloads[@]}"; do
+	set -- $w
+	name=$1
+	shift
+	c0=$(dom0_cpu)
+	json=$(fio --name="$name" --filename=$disk $fio_common "$@")
+	record dom0 0 "$name" "$(since "$c0")" "$json"
+done
+
+# guest_run SIDE RUN: boot the guest on SIDE's backend and run the workloads.
+guest_run() {
+	local side=$1 run=$2 name=bench-$1-$2 domid w key c0 cpu
+	backend_use "$side" || fail "cannot switch to the $side backend"
+	domid=$(BACKEND=$side guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-job)
+	for w in "${workloads[@]}"; do
+		set -- $w
+		guest_wait "$name" "begin $1" 300 >/dev/null || fail "$name: no begin $1"
+		c0=$(dom0_cpu)
+		[ "$run$1" != 1randread4k ] || BACKEND=$side device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
+		guest_wait "$name" "end $1" 300 >/dev/null || fail "$name: no end $1"
+		cpu=$(since "$c0")
+		key=fio-$1
+		guest_wait "$name" "$key" 60 >/dev/null
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")"
+	done
+	guest_finish "$name" 120 || fail "$name: guest job failed"
+}
+
+for run in $(seq 1 "$rounds"); do
+	guest_run intree "$run"
+	guest_run xenaccel "$run"
+done
+guest_run intree $((rounds + 1))
+backend_use "$BACKEND"
+
+# The report: medians per side, ratios, the A/A pair (in-tree's first run
+# against its last) and fractions of the dom0 limit.
+jq -rs --argjson last $((rounds + 1)) '
+	def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def r2: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
+	def side($s; $w; $f): [.[] | select(.side == $s and .workload == $w and (.run < $last or $s != "intree")) | .[$f]];
+	def one($w; $run; $f): [.[] | select(.side == "intree" and .workload == $w and .run == $run) | .[$f]][0];
+	. as $all | [.[].workload] | unique as $ws |
+	"workload       metric        in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0",
+	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io"][] as $f |
+		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
+		($all | side("dom0"; $w; $f) | median) as $d |
+		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (14 - length))" +
+		"\(($a | median | r2) + " (" + ($a | min | r2) + "-" + ($a | max | r2) + ")" | . + " " * (27 - length))" +
+		"\(($b | median | r2) + " (" + ($b | min | r2) + "-" + ($b | max | r2) + ")" | . + " " * (27 - length))" +
+		"\(if ($a | median) > 0 then (($b | median) / ($a | median)) | r2 else "-" end | . + " " * (7 - length))" +
+		"\(($all | one($w; $last; $f)) as $x | ($all | one($w; 1; $f)) as $y | if $y > 0 and $x != null then ($x / $y | r2) else "-" end | . + " " * (6 - length))" +
+		"\($d | r2 | . + " " * (9 - length))" +
+		"\(if $d > 0 and ($f == "iops" or $f == "mibs") then (($a | median) / $d | r2) else "-" end | . + " " * (8 - length))" +
+		"\(if $d > 0 and ($f == "iops" or $f == "mibs") then (($b | median) / $d | r2) else "-" end)")
+' "$results" | tee "$SCENARIO_OUT/bench.txt"
+summary "blk-bench: $rounds rounds x $runtime s per workload; table in bench.txt"
+while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/bench.txt"
