@@ -324,6 +324,8 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 	skb = napi_alloc_skb(&queue->napi, XA_VIF_TX_HLEN);
 	if (unlikely(!skb))
 		return false;
+	/* The linear part first: __skb_put() wants an skb with no frags. */
+	__skb_put(skb, hlen);
 	/* 64 KiB fits MAX_SKB_FRAGS pages: parse.c bounds the size. */
 	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, PAGE_SIZE) > MAX_SKB_FRAGS);
 	while (rest) {
@@ -337,7 +339,6 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 		skb_add_rx_frag(skb, nr_frags++, page, 0, size, PAGE_SIZE);
 		rest -= size;
 	}
-	__skb_put(skb, hlen);
 
 	p = &queue->tx_pending[queue->tx_nr_pending];
 	p->skb = skb;

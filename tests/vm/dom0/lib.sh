@@ -116,7 +116,8 @@ backend_check() {
 		fi
 		[ -e "$dev/driver" ] || { echo "$name: bound to no driver" >&2; return 1; }
 		drv=$(basename "$(readlink -f "$dev/driver")")
-		mod=$(basename "$(readlink -f "$dev/driver/module")" 2>/dev/null || echo built-in)
+		mod=built-in
+		[ -e "$dev/driver/module" ] && mod=$(basename "$(readlink -f "$dev/driver/module")")
 		[ "$drv" = "$want" ] ||
 			{ echo "$name: served by $drv ($mod), expected $want ($BACKEND)" >&2; return 1; }
 		be=$(cat "$dev/nodename")

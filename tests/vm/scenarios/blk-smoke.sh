@@ -17,8 +17,8 @@ modprobe xen-blkfront $BLKFRONT_PARAMS
 wait_dev /dev/xvdb
 say disk-ready "$(cat /sys/module/xen_blkfront/parameters/max_ring_page_order)" \
 	"$(cat /sys/module/xen_blkfront/parameters/max_indirect_segments)"
-fio_verify rand4k --rw=randwrite --bs=4k --iodepth=16 --size=32M
-fio_verify seq1m --rw=write --bs=1M --iodepth=4 --size=128M
+fio_verify rand4k --rw=randwrite --bs=4k --iodepth=16 --size=16M
+fio_verify seq1m --rw=write --bs=1M --iodepth=4 --size=64M
 JOB
 
 # blkfront's own parameter names; default: 32 indirect segments, 1-page ring.

@@ -9,6 +9,8 @@ domid=$(guest_start wrong --disk /dev/ram1 <<'JOB'
 modprobe xen-blkfront
 wait_dev /dev/xvdb
 say disk-ready
+# Stay up while dom0 looks at the backend.
+sleep 300
 JOB
 )
 guest_wait wrong disk-ready 180 >/dev/null
