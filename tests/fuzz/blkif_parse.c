@@ -7,17 +7,9 @@
  * segments or pages than the arrays hold, and every segment stays within
  * its page.
  */
-#include "shim.h"
+#include "fuzz.h"
 
 #include "../../blkback/abi.h"
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "violated: %s\n", #cond);	\
-			abort();					\
-		}							\
-	} while (0)
 
 static struct blkif_request_segment pages[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST]
 					 [XA_BLKIF_SEGS_PER_INDIRECT_PAGE];

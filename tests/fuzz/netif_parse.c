@@ -12,18 +12,10 @@
  *    queue selection relies on: the mapping never names a queue the
  *    frontend lacks, nor reaches past its table.
  */
-#include "shim.h"
+#include "fuzz.h"
 
 #include <xen/page.h>
 #include "../../netback/proto.h"
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "violated: %s\n", #cond);	\
-			abort();					\
-		}							\
-	} while (0)
 
 static union xa_vif_tx_slot slots[256];
 

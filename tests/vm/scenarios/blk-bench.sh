@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise
 # timeout: 3600
+# needs: xenaccel
 
 # Rounds of (in-tree, xenaccel); one more in-tree run at the end makes the
 # A/A pair. BENCH_ROUNDS and BENCH_RUNTIME (seconds per workload) override.
