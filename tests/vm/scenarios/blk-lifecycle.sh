@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: disk lifecycle: guest shutdown, xl destroy mid-I/O, block-detach and block-attach while the guest runs, the guest unbinding and rebinding blkfront (reconnect), unloading the backend with nothing connected; each leaves no backend device and no persistent grant behind
+# about: disk lifecycle: guest shutdown, xl destroy mid-I/O, block-detach and block-attach while the guest runs, the guest unbinding and rebinding blkfront (reconnect), online resize of a file-backed disk while the guest uses it, unloading the backend with nothing connected; each leaves no backend device and no persistent grant behind
 # timeout: 1500
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -97,7 +97,43 @@ backend_check "$domid" || fail "reconnect: not served by $BACKEND after rebindin
 guest_finish life-reconnect 300 || fail "reconnect: verify after reconnect failed"
 nothing_left "$domid" reconnect
 
-# 5. Unload and reload the backend with nothing connected.
+# 5. Online resize: grow the file behind a loop device while the guest
+# reads from the disk; the guest must see the new size and verify data
+# written past the old end.
+resize_file=/var/lib/xenaccel-resize.img
+truncate -s 0 "$resize_file"
+truncate -s 64M "$resize_file"
+resize_loop=$(losetup --find --show "$resize_file")
+at_exit "losetup -d $resize_loop; rm -f $resize_file"
+domid=$(guest_start life-resize --disk "$resize_loop" <<'JOB'
+modprobe xen-blkfront
+wait_dev /dev/xvdb
+say size "$(cat /sys/block/xvdb/size)"
+# The backend notices a new size when it serves a request: keep reading.
+t=0
+while [ "$(cat /sys/block/xvdb/size)" = 131072 ]; do
+	[ $t -lt 120 ] || { say resize-not-seen; exit 1; }
+	dd if=/dev/xvdb of=/dev/null bs=4k count=1 iflag=direct 2>/dev/null
+	sleep 1
+	t=$((t + 1))
+done
+say resized "$(cat /sys/block/xvdb/size)"
+fio --name=grown --filename=/dev/xvdb --rw=randwrite --bs=64k --iodepth=8 \
+	--direct=1 --ioengine=libaio --offset=60M --size=68M --verify=crc32c \
+	--verify_fatal=1 --eta=never
+JOB
+)
+size=$(guest_wait life-resize size 180) || fail "resize: guest did not see its disk"
+[ "$size" = 131072 ] || fail "resize: guest sees $size sectors, want 131072"
+truncate -s 128M "$resize_file"
+losetup -c "$resize_loop"
+size=$(guest_wait life-resize resized 180) || fail "resize: the guest never saw the new size"
+[ "$size" = 262144 ] || fail "resize: guest sees $size sectors after growing, want 262144"
+guest_finish life-resize 300 || fail "resize: verify across the old end failed"
+summary "blk-lifecycle resize: the guest saw 64 MiB grow to 128 MiB while it ran and verified across the old end"
+nothing_left "$domid" resize
+
+# 6. Unload and reload the backend with nothing connected.
 if [ "$BACKEND" = xenaccel ]; then
 	modprobe -r xenaccel_blkback || fail "unload: modprobe -r xenaccel_blkback failed"
 	modprobe xenaccel_blkback || fail "unload: reloading xenaccel_blkback failed"
