@@ -20,17 +20,21 @@
 #include "common.h"
 
 /*
+ * The first three parameters are read-only once loaded: rings size their
+ * request pools from them at connect, and a later change must not let a
+ * ring accept what it has no room for.
+ *
  * Rings per device, at most: one per dom0 vCPU spreads the frontend's
  * queues over dom0's CPUs; fewer saves memory and threads.
  */
 unsigned int xa_blkif_max_queues;
-module_param_named(max_queues, xa_blkif_max_queues, uint, 0644);
+module_param_named(max_queues, xa_blkif_max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues,
 		 "Most queues (rings) per device (default: number of dom0 CPUs)");
 
 /* Larger rings let a frontend keep more I/O in flight, at memory cost. */
 unsigned int xa_blkif_max_ring_order = XENBUS_MAX_RING_GRANT_ORDER;
-module_param_named(max_ring_page_order, xa_blkif_max_ring_order, uint, 0644);
+module_param_named(max_ring_page_order, xa_blkif_max_ring_order, uint, 0444);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Most pages per ring, as a power of two (default and most: "
 		 __stringify(XENBUS_MAX_RING_GRANT_ORDER) ")");
@@ -40,7 +44,7 @@ MODULE_PARM_DESC(max_ring_page_order,
  * fewer requests and hypercalls per byte, and more memory per ring.
  */
 unsigned int xa_blkif_max_indirect_segs = 256;
-module_param_named(max_indirect_segments, xa_blkif_max_indirect_segs, uint, 0644);
+module_param_named(max_indirect_segments, xa_blkif_max_indirect_segs, uint, 0444);
 MODULE_PARM_DESC(max_indirect_segments,
 		 "Most segments per indirect request (default 256, at most 4096)");
 
