@@ -387,7 +387,8 @@ static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
 enum xa_blkbk_stat {
 	XA_STAT_RD_REQ, XA_STAT_WR_REQ, XA_STAT_F_REQ, XA_STAT_DS_REQ,
 	XA_STAT_RD_SECT, XA_STAT_WR_SECT, XA_STAT_INDIRECT_REQ,
-	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY,
+	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY, XA_STAT_EVENTS,
+	XA_STAT_POLLS, XA_STAT_POLL_HITS,
 	XA_STAT_PGNT_HITS, XA_STAT_PGNT_MISSES, XA_STAT_PGNT_MAPPED,
 	XA_STAT_PGNT_EVICTIONS, XA_STAT_PGNT_FULL, XA_STAT_PGNT_ENTRIES,
 	XA_STAT_MAP_CALLS, XA_STAT_MAPS, XA_STAT_UNMAP_CALLS, XA_STAT_UNMAPS,
@@ -414,6 +415,9 @@ static u64 xa_blkbk_ring_stat(struct xa_blkif_ring *ring, enum xa_blkbk_stat whi
 	case XA_STAT_ERRORS: return s->errors;
 	case XA_STAT_BAD_REQ: return s->bad_req;
 	case XA_STAT_NOTIFY: return s->notify;
+	case XA_STAT_EVENTS: return s->events;
+	case XA_STAT_POLLS: return s->polls;
+	case XA_STAT_POLL_HITS: return s->poll_hits;
 	case XA_STAT_PGNT_HITS: return c.hits;
 	case XA_STAT_PGNT_MISSES: return c.misses;
 	case XA_STAT_PGNT_MAPPED: return c.inserts;
@@ -475,6 +479,9 @@ XA_BLKBK_STAT(indirect_req, XA_STAT_INDIRECT_REQ, false);
 XA_BLKBK_STAT(errors, XA_STAT_ERRORS, false);
 XA_BLKBK_STAT(bad_req, XA_STAT_BAD_REQ, false);
 XA_BLKBK_STAT(notify, XA_STAT_NOTIFY, false);
+XA_BLKBK_STAT(events, XA_STAT_EVENTS, false);
+XA_BLKBK_STAT(polls, XA_STAT_POLLS, false);
+XA_BLKBK_STAT(poll_hits, XA_STAT_POLL_HITS, false);
 XA_BLKBK_STAT(pgnt_hits, XA_STAT_PGNT_HITS, false);
 XA_BLKBK_STAT(pgnt_misses, XA_STAT_PGNT_MISSES, false);
 XA_BLKBK_STAT(pgnt_mapped, XA_STAT_PGNT_MAPPED, false);
@@ -501,6 +508,9 @@ static struct attribute *xa_blkbk_stat_attrs[] = {
 	&xa_blkbk_stat_errors.attr.attr,
 	&xa_blkbk_stat_bad_req.attr.attr,
 	&xa_blkbk_stat_notify.attr.attr,
+	&xa_blkbk_stat_events.attr.attr,
+	&xa_blkbk_stat_polls.attr.attr,
+	&xa_blkbk_stat_poll_hits.attr.attr,
 	&xa_blkbk_stat_pgnt_hits.attr.attr,
 	&xa_blkbk_stat_pgnt_misses.attr.attr,
 	&xa_blkbk_stat_pgnt_mapped.attr.attr,
