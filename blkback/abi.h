@@ -99,6 +99,27 @@ struct xa_blkif_req {
 	struct blkif_request_segment segs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };
 
+/*
+ * What a frontend wrote in xenstore about its rings, as the strings it
+ * wrote (NULL: key absent), and what the backend makes of them.
+ */
+struct xa_blkif_fe_keys {
+	const char *protocol;
+	const char *nr_queues;		/* multi-queue-num-queues */
+	const char *ring_order;		/* ring-page-order */
+};
+
+struct xa_blkif_geometry {
+	enum xa_blkif_abi abi;
+	unsigned int nr_queues;
+	int ring_order;		/* -1: one page, named ring-ref */
+};
+
+int xa_blkif_parse_fe_keys(const struct xa_blkif_fe_keys *keys,
+			   unsigned int max_queues, unsigned int max_order,
+			   struct xa_blkif_geometry *geo, const char **why);
+int xa_blkif_parse_u32(const char *s, u32 *val);
+
 size_t xa_blkif_request_size(enum xa_blkif_abi abi);
 int xa_blkif_parse(const void *raw, enum xa_blkif_abi abi,
 		   unsigned int max_indirect_segs, struct xa_blkif_req *req);

@@ -12,6 +12,7 @@
 #include <linux/freezer.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/page.h>
@@ -20,17 +21,21 @@
 #include "common.h"
 
 /*
+ * The first three parameters are read-only once loaded: rings size their
+ * request pools from them at connect, and a later change must not let a
+ * ring accept what it has no room for.
+ *
  * Rings per device, at most: one per dom0 vCPU spreads the frontend's
  * queues over dom0's CPUs; fewer saves memory and threads.
  */
 unsigned int xa_blkif_max_queues;
-module_param_named(max_queues, xa_blkif_max_queues, uint, 0644);
+module_param_named(max_queues, xa_blkif_max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues,
 		 "Most queues (rings) per device (default: number of dom0 CPUs)");
 
 /* Larger rings let a frontend keep more I/O in flight, at memory cost. */
 unsigned int xa_blkif_max_ring_order = XENBUS_MAX_RING_GRANT_ORDER;
-module_param_named(max_ring_page_order, xa_blkif_max_ring_order, uint, 0644);
+module_param_named(max_ring_page_order, xa_blkif_max_ring_order, uint, 0444);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Most pages per ring, as a power of two (default and most: "
 		 __stringify(XENBUS_MAX_RING_GRANT_ORDER) ")");
@@ -40,9 +45,21 @@ MODULE_PARM_DESC(max_ring_page_order,
  * fewer requests and hypercalls per byte, and more memory per ring.
  */
 unsigned int xa_blkif_max_indirect_segs = 256;
-module_param_named(max_indirect_segments, xa_blkif_max_indirect_segs, uint, 0644);
+module_param_named(max_indirect_segments, xa_blkif_max_indirect_segs, uint, 0444);
 MODULE_PARM_DESC(max_indirect_segments,
 		 "Most segments per indirect request (default 256, at most 4096)");
+
+/*
+ * Polling under load: after a round that found requests, a ring's worker
+ * watches the ring for this long before asking the frontend for an event.
+ * A busy frontend then publishes requests without a notify hypercall and
+ * dom0 takes no interrupt for them; an idle one costs at most one window
+ * per burst. 0 turns it off.
+ */
+static unsigned int xa_blkif_poll_us;
+module_param_named(poll_us, xa_blkif_poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us,
+		 "Microseconds to poll a busy ring before waiting for an event (default 0: off, at most 1000)");
 
 /*
  * Persistent grants each ring keeps mapped: enough to cover the frontend's
@@ -62,6 +79,7 @@ static irqreturn_t xa_blkif_event(int irq, void *data)
 {
 	struct xa_blkif_ring *ring = data;
 
+	ring->stats.events++;
 	WRITE_ONCE(ring->waiting_reqs, 1);
 	wake_up(&ring->wq);
 	return IRQ_HANDLED;
@@ -378,17 +396,19 @@ static void xa_blkif_handle_one(struct xa_blkif_ring *ring, const void *raw)
 }
 
 /*
- * Take requests until the ring is empty or the quota is used up.
- * Returns true if more requests are waiting.
+ * Take requests until the ring is empty or the quota is used up. Returns
+ * how many were taken; *more says whether the quota left some waiting.
+ * The ring is not re-armed: the worker asks for an event before it sleeps.
  */
-static bool xa_blkif_handle_requests(struct xa_blkif_ring *ring,
-				     unsigned int *eoi_flags)
+static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
+					     unsigned int *eoi_flags, bool *more)
 {
 	size_t size = xa_blkif_request_size(ring->abi);
 	unsigned int taken = 0;
 	struct blk_plug plug;
-	bool more = false;
 	int i, n;
+
+	*more = false;
 
 	blk_start_plug(&plug);
 	for (;;) {
@@ -405,7 +425,7 @@ static bool xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 			xa_blkif_handle_one(ring, (u8 *)ring->raw + i * size);
 		taken += n;
 		if (taken >= XA_BLKIF_QUOTA) {
-			more = true;
+			*more = true;
 			break;
 		}
 	}
@@ -416,17 +436,39 @@ static bool xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 	 */
 	xenaccel_grant_flush(&ring->mapper);
 	xa_blkif_push_responses(ring);
-	if (more)
-		return true;
-	if (ring->ring.overrun)
+	return taken;
+}
+
+/*
+ * Watch a busy ring for new requests (or completions) for up to poll_us
+ * before the worker re-arms the event channel. Returns true on work.
+ */
+static bool xa_blkif_poll(struct xa_blkif_ring *ring)
+{
+	unsigned int us = min(READ_ONCE(xa_blkif_poll_us), 1000U);
+	u64 end;
+
+	if (!us)
 		return false;
-	return xenaccel_ring_final_check(&ring->ring);
+	ring->stats.polls++;
+	end = local_clock() + us * NSEC_PER_USEC;
+	do {
+		if (xenaccel_ring_has_requests(&ring->ring) ||
+		    xa_blkif_has_done(ring) || READ_ONCE(ring->waiting_reqs)) {
+			ring->stats.poll_hits++;
+			return true;
+		}
+		if (need_resched() || kthread_should_stop())
+			break;
+		cpu_relax();
+	} while (local_clock() < end);
+	return false;
 }
 
 static int xa_blkif_worker(void *arg)
 {
 	struct xa_blkif_ring *ring = arg;
-	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS;
+	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS, taken;
 	bool eoi_owed = false, more = false;
 
 	set_freezable();
@@ -453,7 +495,15 @@ static int xa_blkif_worker(void *arg)
 			more = false;
 			continue;	/* no EOI: the device is going away */
 		}
-		more = xa_blkif_handle_requests(ring, &eoi_flags);
+		taken = xa_blkif_handle_requests(ring, &eoi_flags, &more);
+		/*
+		 * Nothing left: poll a busy ring for a while, then ask for an
+		 * event and look once more, so that no request slips between.
+		 */
+		if (!more && taken && !ring->ring.overrun)
+			more = xa_blkif_poll(ring);
+		if (!more && !ring->ring.overrun)
+			more = xenaccel_ring_final_check(&ring->ring);
 		if (eoi_owed && !more) {
 			xen_irq_lateeoi(ring->irq, eoi_flags);
 			eoi_owed = false;

@@ -46,6 +46,8 @@ struct xa_blkif_stats {
 	u64 errors;			/* requests answered BLKIF_RSP_ERROR */
 	u64 bad_req;			/* of which malformed by the frontend */
 	u64 notify;			/* events sent to the frontend */
+	u64 events;			/* events taken from the frontend */
+	u64 polls, poll_hits;		/* poll windows, and those that found work */
 };
 
 struct xa_blkif_ring;

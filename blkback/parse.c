@@ -12,8 +12,74 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <xen/interface/io/protocols.h>
 
 #include "abi.h"
+
+/**
+ * xa_blkif_parse_u32 - a number a frontend wrote in xenstore
+ * @s: the value
+ * @val: where to put it
+ *
+ * Decimal only, nothing after it: "12abc" or "-1" is an error rather
+ * than 12 or a huge number.
+ */
+int xa_blkif_parse_u32(const char *s, u32 *val)
+{
+	unsigned int v;
+	int err = kstrtouint(s, 10, &v);
+
+	if (err)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/**
+ * xa_blkif_parse_fe_keys - decide a connection's rings from the frontend's keys
+ * @keys: what the frontend wrote (absent keys NULL)
+ * @max_queues: the most rings this backend offered
+ * @max_order: the largest ring-page-order it offered
+ * @geo: the result, written only on success
+ * @why: on failure, what was wrong (for the frontend's error node)
+ *
+ * Absent keys mean a frontend from before the feature: native protocol,
+ * one queue, one page named ring-ref.
+ */
+int xa_blkif_parse_fe_keys(const struct xa_blkif_fe_keys *keys,
+			   unsigned int max_queues, unsigned int max_order,
+			   struct xa_blkif_geometry *geo, const char **why)
+{
+	struct xa_blkif_geometry g = {
+		.abi = XA_BLKIF_ABI_NATIVE, .nr_queues = 1, .ring_order = -1,
+	};
+	u32 v;
+
+	if (keys->protocol) {
+		if (!strcmp(keys->protocol, XEN_IO_PROTO_ABI_X86_32)) {
+			g.abi = XA_BLKIF_ABI_X86_32;
+		} else if (strcmp(keys->protocol, XEN_IO_PROTO_ABI_X86_64)) {
+			*why = "unknown protocol";
+			return -EINVAL;
+		}
+	}
+	if (keys->nr_queues) {
+		if (xa_blkif_parse_u32(keys->nr_queues, &v) || !v || v > max_queues) {
+			*why = "bad multi-queue-num-queues";
+			return -EINVAL;
+		}
+		g.nr_queues = v;
+	}
+	if (keys->ring_order) {
+		if (xa_blkif_parse_u32(keys->ring_order, &v) || v > max_order) {
+			*why = "bad ring-page-order";
+			return -EINVAL;
+		}
+		g.ring_order = v;
+	}
+	*geo = g;
+	return 0;
+}
 
 size_t xa_blkif_request_size(enum xa_blkif_abi abi)
 {

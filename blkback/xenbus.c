@@ -54,20 +54,25 @@ static void xa_blkbk_vbd_close(struct xa_blkif *blkif)
 	}
 }
 
-/* The frontend's protocol key: which request layout it writes. */
-static int xa_blkbk_read_abi(struct xenbus_device *dev, enum xa_blkif_abi *abi)
+/* A key of the frontend's, or NULL if it wrote none; kfree() it. */
+static char *xa_blkbk_read_fe(struct xenbus_device *dev, const char *dir,
+			      const char *node)
 {
-	char *protocol = xenbus_read(XBT_NIL, dev->otherend, "protocol", NULL);
-	int err = 0;
+	char *val = xenbus_read(XBT_NIL, dir ?: dev->otherend, node, NULL);
 
-	*abi = XA_BLKIF_ABI_NATIVE;
-	if (IS_ERR(protocol))
-		return 0;	/* none written: native */
-	if (!strcmp(protocol, XEN_IO_PROTO_ABI_X86_32))
-		*abi = XA_BLKIF_ABI_X86_32;
-	else if (strcmp(protocol, XEN_IO_PROTO_ABI_X86_64))
-		err = -EINVAL;
-	kfree(protocol);
+	return IS_ERR(val) ? NULL : val;
+}
+
+/* A number the frontend must have written under @dir. */
+static int xa_blkbk_read_fe_u32(struct xenbus_device *dev, const char *dir,
+				const char *node, u32 *val)
+{
+	char *s = xa_blkbk_read_fe(dev, dir, node);
+	int err = s ? xa_blkif_parse_u32(s, val) : -ENOENT;
+
+	kfree(s);
+	if (err)
+		xenbus_dev_fatal(dev, err, "reading %s/%s", dir, node);
 	return err;
 }
 
@@ -78,14 +83,12 @@ static int xa_blkbk_connect_queue(struct xa_blkif_ring *ring, const char *dir,
 	struct xenbus_device *dev = ring->blkif->dev;
 	grant_ref_t grefs[XENBUS_MAX_RING_GRANTS];
 	unsigned int i, nr_grefs = 1U << max(ring_order, 0);
-	unsigned int evtchn;
+	u32 evtchn;
 	int err;
 
-	err = xenbus_scanf(XBT_NIL, dir, "event-channel", "%u", &evtchn);
-	if (err != 1) {
-		xenbus_dev_fatal(dev, -EINVAL, "reading %s/event-channel", dir);
-		return -EINVAL;
-	}
+	err = xa_blkbk_read_fe_u32(dev, dir, "event-channel", &evtchn);
+	if (err)
+		return err;
 	for (i = 0; i < nr_grefs; i++) {
 		char node[20];
 
@@ -94,11 +97,9 @@ static int xa_blkbk_connect_queue(struct xa_blkif_ring *ring, const char *dir,
 			strscpy(node, "ring-ref", sizeof(node));
 		else
 			snprintf(node, sizeof(node), "ring-ref%u", i);
-		err = xenbus_scanf(XBT_NIL, dir, node, "%u", &grefs[i]);
-		if (err != 1) {
-			xenbus_dev_fatal(dev, -EINVAL, "reading %s/%s", dir, node);
-			return -EINVAL;
-		}
+		err = xa_blkbk_read_fe_u32(dev, dir, node, &grefs[i]);
+		if (err)
+			return err;
 	}
 	err = xa_blkif_ring_connect(ring, grefs, nr_grefs, evtchn);
 	if (err)
@@ -144,40 +145,36 @@ static int xa_blkbk_connect_rings(struct xa_blkbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_blkif *blkif = be->blkif;
-	unsigned int nr_queues;
-	enum xa_blkif_abi abi;
-	int ring_order, err;
+	struct xa_blkif_fe_keys keys = {
+		.protocol = xa_blkbk_read_fe(dev, NULL, "protocol"),
+		.nr_queues = xa_blkbk_read_fe(dev, NULL, "multi-queue-num-queues"),
+		.ring_order = xa_blkbk_read_fe(dev, NULL, "ring-page-order"),
+	};
+	struct xa_blkif_geometry geo;
+	const char *why;
+	int err;
 
-	if (xa_blkbk_read_abi(dev, &abi)) {
-		xenbus_dev_fatal(dev, -EINVAL, "unknown protocol");
-		return -EINVAL;
-	}
-	nr_queues = xenbus_read_unsigned(dev->otherend, "multi-queue-num-queues", 1);
-	if (nr_queues == 0 || nr_queues > xa_blkif_max_queues) {
-		xenbus_dev_fatal(dev, -EINVAL, "%u queues requested, at most %u",
-				 nr_queues, xa_blkif_max_queues);
-		return -EINVAL;
-	}
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "ring-page-order", "%d",
-			 &ring_order) != 1)
-		ring_order = -1;
-	if (ring_order > (int)xa_blkif_max_ring_order) {
-		xenbus_dev_fatal(dev, -EINVAL, "ring-page-order %d, at most %u",
-				 ring_order, xa_blkif_max_ring_order);
-		return -EINVAL;
+	err = xa_blkif_parse_fe_keys(&keys, xa_blkif_max_queues,
+				     xa_blkif_max_ring_order, &geo, &why);
+	kfree(keys.protocol);
+	kfree(keys.nr_queues);
+	kfree(keys.ring_order);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "%s", why);
+		return err;
 	}
 	blkif->persistent = xenbus_read_unsigned(dev->otherend,
 						 "feature-persistent", 0);
 
 	/* Statistics readers wait until the rings are up. */
 	mutex_lock(&blkif->rings_lock);
-	err = xa_blkbk_connect_queues(be, nr_queues, ring_order, abi);
+	err = xa_blkbk_connect_queues(be, geo.nr_queues, geo.ring_order, geo.abi);
 	mutex_unlock(&blkif->rings_lock);
 	if (err)
 		return err;
 	pr_info("domain %u vbd %u: %u queue(s), ring order %d, %s, persistent grants %s\n",
-		blkif->domid, blkif->vbd.handle, nr_queues, max(ring_order, 0),
-		abi == XA_BLKIF_ABI_X86_32 ? "x86_32 abi" : "native abi",
+		blkif->domid, blkif->vbd.handle, geo.nr_queues, max(geo.ring_order, 0),
+		geo.abi == XA_BLKIF_ABI_X86_32 ? "x86_32 abi" : "native abi",
 		blkif->persistent ? "on" : "off");
 	return 0;
 }
@@ -390,7 +387,8 @@ static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
 enum xa_blkbk_stat {
 	XA_STAT_RD_REQ, XA_STAT_WR_REQ, XA_STAT_F_REQ, XA_STAT_DS_REQ,
 	XA_STAT_RD_SECT, XA_STAT_WR_SECT, XA_STAT_INDIRECT_REQ,
-	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY,
+	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY, XA_STAT_EVENTS,
+	XA_STAT_POLLS, XA_STAT_POLL_HITS,
 	XA_STAT_PGNT_HITS, XA_STAT_PGNT_MISSES, XA_STAT_PGNT_MAPPED,
 	XA_STAT_PGNT_EVICTIONS, XA_STAT_PGNT_FULL, XA_STAT_PGNT_ENTRIES,
 	XA_STAT_MAP_CALLS, XA_STAT_MAPS, XA_STAT_UNMAP_CALLS, XA_STAT_UNMAPS,
@@ -417,6 +415,9 @@ static u64 xa_blkbk_ring_stat(struct xa_blkif_ring *ring, enum xa_blkbk_stat whi
 	case XA_STAT_ERRORS: return s->errors;
 	case XA_STAT_BAD_REQ: return s->bad_req;
 	case XA_STAT_NOTIFY: return s->notify;
+	case XA_STAT_EVENTS: return s->events;
+	case XA_STAT_POLLS: return s->polls;
+	case XA_STAT_POLL_HITS: return s->poll_hits;
 	case XA_STAT_PGNT_HITS: return c.hits;
 	case XA_STAT_PGNT_MISSES: return c.misses;
 	case XA_STAT_PGNT_MAPPED: return c.inserts;
@@ -478,6 +479,9 @@ XA_BLKBK_STAT(indirect_req, XA_STAT_INDIRECT_REQ, false);
 XA_BLKBK_STAT(errors, XA_STAT_ERRORS, false);
 XA_BLKBK_STAT(bad_req, XA_STAT_BAD_REQ, false);
 XA_BLKBK_STAT(notify, XA_STAT_NOTIFY, false);
+XA_BLKBK_STAT(events, XA_STAT_EVENTS, false);
+XA_BLKBK_STAT(polls, XA_STAT_POLLS, false);
+XA_BLKBK_STAT(poll_hits, XA_STAT_POLL_HITS, false);
 XA_BLKBK_STAT(pgnt_hits, XA_STAT_PGNT_HITS, false);
 XA_BLKBK_STAT(pgnt_misses, XA_STAT_PGNT_MISSES, false);
 XA_BLKBK_STAT(pgnt_mapped, XA_STAT_PGNT_MAPPED, false);
@@ -504,6 +508,9 @@ static struct attribute *xa_blkbk_stat_attrs[] = {
 	&xa_blkbk_stat_errors.attr.attr,
 	&xa_blkbk_stat_bad_req.attr.attr,
 	&xa_blkbk_stat_notify.attr.attr,
+	&xa_blkbk_stat_events.attr.attr,
+	&xa_blkbk_stat_polls.attr.attr,
+	&xa_blkbk_stat_poll_hits.attr.attr,
 	&xa_blkbk_stat_pgnt_hits.attr.attr,
 	&xa_blkbk_stat_pgnt_misses.attr.attr,
 	&xa_blkbk_stat_pgnt_mapped.attr.attr,

@@ -282,6 +282,49 @@ out:
 	return ok;
 }
 
+static int parse_keys(const char *protocol, const char *queues,
+		      const char *order, struct xa_blkif_geometry *geo)
+{
+	struct xa_blkif_fe_keys keys = {
+		.protocol = protocol, .nr_queues = queues, .ring_order = order,
+	};
+	const char *why = NULL;
+	int err = xa_blkif_parse_fe_keys(&keys, 4, 4, geo, &why);
+
+	return err && !why ? -EFAULT : err;	/* a refusal says why */
+}
+
+static bool parse_test_fe_keys(void)
+{
+	struct xa_blkif_geometry geo;
+	bool ok = false;
+
+	/* Nothing written: a frontend from before the features. */
+	XA_EXPECT(parse_keys(NULL, NULL, NULL, &geo) == 0);
+	XA_EXPECT(geo.abi == XA_BLKIF_ABI_NATIVE && geo.nr_queues == 1 &&
+		  geo.ring_order == -1);
+	XA_EXPECT(parse_keys("x86_32-abi", "4", "0", &geo) == 0);
+	XA_EXPECT(geo.abi == XA_BLKIF_ABI_X86_32 && geo.nr_queues == 4 &&
+		  geo.ring_order == 0);
+	XA_EXPECT(parse_keys("x86_64-abi", "2", "4", &geo) == 0);
+	XA_EXPECT(geo.abi == XA_BLKIF_ABI_NATIVE && geo.ring_order == 4);
+	/* Refused, and @geo left alone. */
+	geo.nr_queues = 77;
+	XA_EXPECT(parse_keys("arm-abi", NULL, NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys("", NULL, NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, "0", NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, "5", NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, "4294967297", NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, "2x", NULL, &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, NULL, "5", &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, NULL, "-1", &geo) == -EINVAL);
+	XA_EXPECT(parse_keys(NULL, NULL, "", &geo) == -EINVAL);
+	XA_EXPECT(geo.nr_queues == 77);
+	ok = true;
+out:
+	return ok;
+}
+
 static const struct xa_selftest xa_blkif_parse_tests[] = {
 	{ "parse_test_rw", parse_test_rw },
 	{ "parse_test_x86_32", parse_test_x86_32 },
@@ -292,4 +335,5 @@ static const struct xa_selftest xa_blkif_parse_tests[] = {
 	{ "parse_test_discard", parse_test_discard },
 	{ "parse_test_copy_indirect", parse_test_copy_indirect },
 	{ "parse_test_range", parse_test_range },
+	{ "parse_test_fe_keys", parse_test_fe_keys },
 };

@@ -87,6 +87,41 @@ typedef struct { long counter; } atomic_long_t;
 #define atomic_long_inc_return(a) (++(a)->counter)
 #define atomic_long_dec(a) ((a)->counter--)
 
+/*
+ * kstrtouint() as the kernel defines it: an optional '+', digits in @base
+ * (10 or 16 here), at most one trailing newline, nothing else; -ERANGE
+ * past UINT_MAX, -EINVAL for anything malformed.
+ */
+static inline int kstrtouint(const char *s, unsigned int base, unsigned int *res)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	if (*p == '+')
+		p++;
+	if (!*p || *p == '\n')
+		return -EINVAL;
+	for (; *p && *p != '\n'; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			return -EINVAL;
+		v = v * base + d;
+		if (v > UINT_MAX)
+			return -ERANGE;
+	}
+	if (*p == '\n' && p[1])
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
 struct list_head {
 	struct list_head *next, *prev;
 };

@@ -27,6 +27,15 @@ for m in $(backend_modules "$BACKEND"); do
 	case " $loaded " in *" $m "*) ;; *) fail "module $m not loaded" ;; esac
 done
 
+# A debug build ran its self-tests at load; a failure refused the load.
+selftests=$(dmesg | sed -n 's/.*\(xenaccel_[a-z]*: .* self-tests: .*\)/\1/p' | sort -u)
+[ -z "$selftests" ] || echo "$selftests" | tee "$SCENARIO_OUT/selftests.txt"
+if [ "${XENACCEL_DEBUG:-0}" = 1 ] && [ "$BACKEND" = xenaccel ]; then
+	[ -n "$selftests" ] || fail "debug build, but no self-test ran at load"
+	! echo "$selftests" | grep -v ', 0 failed$' || fail "a self-test failed"
+	summary "boot: in-module self-tests: $(echo "$selftests" | paste -sd ';' -)"
+fi
+
 free=$(awk '$1 == "free_memory" { print $3 }' "$SCENARIO_OUT/xl-info.txt")
 metric xen_free_memory "$free" MiB
 summary "boot: Xen $xen, dom0 $(uname -r), backend $BACKEND ($loaded), xenbus drivers: $registered${missing:+; NOT registered: $missing}"
