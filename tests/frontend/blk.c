@@ -1161,7 +1161,8 @@ static void mode_double_fetch(struct blk *b)
 
 /* --- the ring and the event channel -------------------------------------- */
 
-static void notify_busy(void *arg)
+/* Notifications as fast as we can (storm), or a steady stream (overflow). */
+static void notify_storm(void *arg)
 {
 	struct blk *b = arg;
 	unsigned int i;
@@ -1171,8 +1172,20 @@ static void notify_busy(void *arg)
 	xa_msleep(1);
 }
 
-static void mode_overflow(struct blk *b, RING_IDX prod, const char *how)
+static void notify_some(void *arg)
 {
+	struct blk *b = arg;
+	unsigned int i;
+
+	for (i = 0; i < 50; i++)
+		blk_notify(b);
+	xa_msleep(5);
+}
+
+/* The producer index goes @ahead past the last request we made. */
+static void mode_overflow(struct blk *b, RING_IDX ahead, const char *how)
+{
+	RING_IDX prod;
 	struct blkif_response rsp;
 	RING_IDX rsp_prod;
 	int s, i;
@@ -1181,6 +1194,7 @@ static void mode_overflow(struct blk *b, RING_IDX prod, const char *how)
 	if (b->fails)
 		return;
 	rsp_prod = b->ring.sring->rsp_prod;
+	prod = b->ring.req_prod_pvt + ahead;
 	/* requests that look fine, so only the index is wrong */
 	for (i = 0; i < (int)RING_SIZE(&b->ring); i++)
 		rq_rw(RING_GET_REQUEST(&b->ring, i), BLKIF_OP_READ, 0, 1, b->b.refs, 0, 7);
@@ -1205,17 +1219,17 @@ static void mode_overflow(struct blk *b, RING_IDX prod, const char *how)
 
 static void mode_overflow_just(struct blk *b)
 {
-	mode_overflow(b, b->ring.req_prod_pvt + RING_SIZE(&b->ring) + 1, "overflow");
+	mode_overflow(b, RING_SIZE(&b->ring) + 1, "overflow");
 }
 
 static void mode_overflow_wrap(struct blk *b)
 {
-	mode_overflow(b, b->ring.req_prod_pvt - 1, "overflow-wrap");
+	mode_overflow(b, -1, "overflow-wrap");
 }
 
 static void mode_overflow_far(struct blk *b)
 {
-	mode_overflow(b, b->ring.req_prod_pvt + 0x80000000u, "overflow-far");
+	mode_overflow(b, 0x80000000u, "overflow-far");
 }
 
 /* The storm itself runs while dom0 watches (run_mode's sync point). */
@@ -1358,9 +1372,14 @@ static int run_mode(struct blk *b, const char *name)
 	snprintf(tag, sizeof(tag), "%s-attacked", name);
 	if (xa_sync)
 		xa_say("stats-%s errors=%u fails=%u", name, b->errors, b->fails);
-	xa_sync_point(&b->d, tag, (!strncmp(name, "overflow", 8) ||
-				   !strcmp(name, "storm")) && b->connected ?
-		      notify_busy : NULL, b);
+	if (!b->connected)
+		xa_sync_point(&b->d, tag, NULL, NULL);
+	else if (!strcmp(name, "storm"))
+		xa_sync_point(&b->d, tag, notify_storm, b);
+	else if (!strncmp(name, "overflow", 8))
+		xa_sync_point(&b->d, tag, notify_some, b);
+	else
+		xa_sync_point(&b->d, tag, NULL, NULL);
 	if (!strcmp(name, "storm") && b->connected)
 		blk_control(b, "after-storm");
 
