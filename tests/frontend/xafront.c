@@ -322,6 +322,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: xafront blk [OPTIONS] MODE...   drive a vbd (see blk.c)\n"
+		"       xafront net [OPTIONS] MODE...   drive a vif (see net.c)\n"
 		"       xafront xs-read PATH            print a xenstore value\n"
 		"       xafront xs-write PATH VALUE\n"
 		"       xafront selftest                check request layouts\n");
@@ -339,6 +340,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "blk"))
 		return xa_blk_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "net"))
+		return xa_net_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "selftest"))
 		return xa_selftest();
 	if (!strcmp(argv[1], "xs-read") && argc == 3) {

@@ -97,6 +97,7 @@ int xa_sync_point(struct xa_dev *d, const char *tag, xa_busy_fn busy,
 
 /* Protocols */
 int xa_blk_main(int argc, char **argv);
+int xa_net_main(int argc, char **argv);
 int xa_selftest(void);
 
 #endif
