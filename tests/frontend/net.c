@@ -263,7 +263,7 @@ static int net_send(struct net *n, const uint8_t *frame, size_t len,
 		s[i].size = i == 0 ? len : c;
 		off += c;
 	}
-	return net_tx_raw(n, s, nslots, 10000);
+	return net_tx_raw(n, s, nslots, 3000);
 }
 
 /*
@@ -332,7 +332,7 @@ static bool match_arp_reply(struct net *n, const uint8_t *f, size_t len, void *a
 	       !memcmp(f + 28, &n->peer_ip, 4) && !memcmp(f + 38, &n->ip, 4);
 }
 
-static bool net_arp(struct net *n)
+static bool net_arp(struct net *n, int tries)
 {
 	uint8_t f[64] = { 0 }, r[2048];
 	int i, len = -1;
@@ -345,8 +345,10 @@ static bool net_arp(struct net *n)
 	memcpy(f + 22, n->mac, 6);
 	memcpy(f + 28, &n->ip, 4);
 	memcpy(f + 38, &n->peer_ip, 4);
-	for (i = 0; i < 10 && len < 0; i++) {
-		CHECK(n, net_send(n, f, 60, 1) == NETIF_RSP_OKAY, "arp:tx-failed");
+	for (i = 0; i < tries && len < 0; i++) {
+		memcpy(xa_grant_page(&n->txbuf, 0), f, 60);
+		if (net_send(n, f, 60, 1) != NETIF_RSP_OKAY)
+			continue;
 		len = net_recv(n, r, sizeof(r), match_arp_reply, NULL, 2000);
 	}
 	if (len < 0)
@@ -414,7 +416,7 @@ static void mode_rw(struct net *n)
 {
 	unsigned int i;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	if (n->fails)
 		return;
 	net_echo(n, 56, 1, "echo-56");
@@ -430,7 +432,7 @@ static void mode_rw(struct net *n)
 /* After an attack: still echoing, or else a reconnect must bring it back. */
 static void net_recover(struct net *n, const char *what)
 {
-	if (net_arp(n) && net_echo(n, 200, 1, what)) {
+	if (net_arp(n, 2) && net_echo(n, 200, 1, what)) {
 		note(n, "%s:still-up", what);
 		return;
 	}
@@ -439,7 +441,7 @@ static void net_recover(struct net *n, const char *what)
 	note(n, "%s:interface-disabled", what);
 	net_close(n);
 	CHECK(n, net_connect(n) == XenbusStateConnected, "%s:no-reconnect", what);
-	CHECK(n, n->connected && net_arp(n) && net_echo(n, 200, 1, what),
+	CHECK(n, n->connected && net_arp(n, 10) && net_echo(n, 200, 1, what),
 	      "%s:no-echo-after-reconnect", what);
 }
 
@@ -450,7 +452,7 @@ static void mode_tx_tiny(struct net *n)
 	unsigned int i;
 	int st;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		s.size = sizes[i];
 		st = net_tx_raw(n, &s, 1, 10000);
@@ -466,7 +468,7 @@ static void mode_tx_bad_gref(struct net *n)
 	struct xa_grant g;
 	int st;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	s.gref = 0xffffffffu;
 	st = net_tx_raw(n, &s, 1, 10000);
 	CHECK(n, st == NETIF_RSP_ERROR || st == NETIF_RSP_DROPPED, "gref-invalid:status-%d", st);
@@ -485,7 +487,7 @@ static void mode_tx_cross_page(struct net *n)
 	struct tx_slot s = { .gref = n->txbuf.refs[0], .offset = 4000, .size = 200 };
 	int st;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	st = net_tx_raw(n, &s, 1, 5000);
 	note(n, "status=%d", st);
 	net_recover(n, "after");
@@ -497,7 +499,7 @@ static void mode_tx_too_many_slots(struct net *n)
 	unsigned int i;
 	int st;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	for (i = 0; i < ARRAY_SIZE(s); i++) {
 		s[i].gref = n->txbuf.refs[i];
 		s[i].offset = 0;
@@ -515,7 +517,7 @@ static void mode_tx_bad_size(struct net *n)
 	unsigned int i;
 	int st;
 
-	CHECK(n, net_arp(n), "arp:no-reply");
+	CHECK(n, net_arp(n, 10), "arp:no-reply");
 	for (i = 0; i < 3; i++) {
 		s[i].gref = n->txbuf.refs[i];
 		s[i].offset = 0;
