@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # about: installing a second kernel (bookworm-backports 6.12 image + headers) makes DKMS build and install xenaccel for it, with no user action
-# timeout: 1500
+# timeout: 2700
 # needs: bpo-kernel xenaccel
 
 # The host downloaded the packages (the rig has no network); installing
