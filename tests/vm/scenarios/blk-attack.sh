@@ -4,7 +4,8 @@
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
-MODES="rw bad-segs bad-sect beyond bad-op indirect discard bad-gref dup-gref double-fetch storm overflow overflow-wrap overflow-far state-flap bad-keys"
+# BLK_ATTACK_MODES (set by a wrapper scenario) runs a subset.
+MODES=${BLK_ATTACK_MODES:-"rw bad-segs bad-sect beyond bad-op indirect discard bad-gref dup-gref double-fetch storm overflow overflow-wrap overflow-far state-flap bad-keys"}
 # Malformed requests (xenaccel counts them in bad_req).
 MALFORMED="bad-segs bad-sect beyond bad-op indirect"
 

@@ -110,7 +110,7 @@ guest_run intree $((rounds + 1))
 
 # Larger indirect requests, xenaccel only (in-tree stops at 256
 # segments): 4 MiB sequential I/O with the backend and blkfront both at
-# each maximum; the block layer's default request cap (1280 KiB) is
+# each maximum, one queue with a 4-page ring; the block layer's default request cap (1280 KiB) is
 # lifted to what the device allows.
 sweep_workloads=(
 	"seqread4m --rw=read --bs=4M --iodepth=4"
@@ -122,7 +122,10 @@ for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
 	modprobe xenaccel_blkback max_indirect_segments="$segs" ||
 		fail "cannot load xenaccel_blkback with $segs segments"
 	{
-		echo "modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=$segs"
+		# blkfront preallocates a page per persistent grant it may use
+		# (ring slots x (segments + indirect pages) per queue): one
+		# queue of 128 slots keeps 1024 segments within the guest.
+		echo "modprobe xen-blkfront max_ring_page_order=2 max_queues=1 max_indirect_segments=$segs"
 		echo 'wait_dev /dev/xvdb'
 		echo 'cat /sys/block/xvdb/queue/max_hw_sectors_kb >/sys/block/xvdb/queue/max_sectors_kb'
 		echo 'say max-request-kib "$(cat /sys/block/xvdb/queue/max_sectors_kb)"'

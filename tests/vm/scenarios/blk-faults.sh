@@ -118,7 +118,8 @@ nothing_mapped save-end
 # 3. block-detach of a disk while the guest writes to it: the guest's
 # I/O may fail, but the detach completes, nothing stays mapped, and a
 # disk attached in its place works.
-domid=$(guest_start fault-detach --disk /dev/ram0 --disk /dev/ram1 <<'JOB'
+# Large rings with persistent grants: blkfront preallocates ~1 GiB.
+domid=$(guest_start fault-detach --memory 2048 --disk /dev/ram0 --disk /dev/ram1 <<'JOB'
 modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256
 wait_dev /dev/xvdc
 say io-started
@@ -150,7 +151,7 @@ nothing_mapped detach-end
 
 # 4. Memory pressure: reclaim (drop_caches runs every shrinker) takes
 # idle persistent grants back, and the guest's data stays right.
-domid=$(guest_start fault-shrink --memory 1024 --disk /dev/ram0 <<'JOB'
+domid=$(guest_start fault-shrink --memory 2048 --disk /dev/ram0 <<'JOB'
 modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256
 wait_dev /dev/xvdb
 job="--name=s --filename=/dev/xvdb --rw=randwrite --bs=4k --iodepth=64 --direct=1 --ioengine=libaio --size=64M --verify=crc32c --verify_fatal=1 --eta=never"

@@ -35,7 +35,9 @@ guest_finish life-shutdown 300 || fail "shutdown: guest job failed"
 nothing_left "$domid" shutdown
 
 # 2. xl destroy while fio is writing.
-domid=$(guest_start life-destroy --disk /dev/ram0 <<'JOB'
+# blkfront with persistent grants preallocates a page per grant it may
+# use: 16-page rings and 256 segments take about 1 GiB of a 2-queue guest.
+domid=$(guest_start life-destroy --memory 2048 --disk /dev/ram0 <<'JOB'
 modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256
 wait_dev /dev/xvdb
 say io-started
