@@ -24,3 +24,16 @@ need_cmd() {
 	DEBIAN_FRONTEND=noninteractive timeout 900 \
 		apt-get install -y -q --no-install-recommends "$2" >&2
 }
+
+# lock_wait FLOCK-ARGS...: flock(1) on an inherited descriptor, waited for
+# in the background so that a TERM or INT to the script (see the traps in
+# run) ends the wait too, instead of leaving a flock behind that holds the
+# descriptor, and with it the lock, after the script is gone.
+lock_wait() {
+	flock "$@" &
+	lock_pid=$!
+	wait "$lock_pid"
+	local rc=$?
+	lock_pid=
+	return $rc
+}
