@@ -118,7 +118,7 @@ sweep_workloads=(
 )
 for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
 	backend_use xenaccel || fail "cannot load xenaccel"
-	modprobe -r xenaccel_blkback
+	rmmod xenaccel_blkback
 	modprobe xenaccel_blkback max_indirect_segments="$segs" ||
 		fail "cannot load xenaccel_blkback with $segs segments"
 	{
@@ -155,7 +155,7 @@ for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
 		'select(.side == $s) | "\(.workload) \(.mibs | floor) MiB/s \(.cpu_us_per_io | floor) us dom0 CPU/io"' "$results" | paste -sd ';' -)"
 	guest_finish "$name" 120 || fail "$name: guest job failed"
 done
-modprobe -r xenaccel_blkback
+rmmod xenaccel_blkback
 backend_use "$BACKEND"
 
 # The report: medians per side, ratios, the A/A pair (in-tree's first run
