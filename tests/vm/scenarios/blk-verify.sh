@@ -136,8 +136,10 @@ for params in "${configs[@]}"; do
 		summary "blk-verify $tag: $(tr '\n' ' ' <"$SCENARIO_OUT/stats-$tag.txt" | sed "s/$tag //g")"
 	fi
 	guest_finish "verify-$tag" 120 || fail "$tag: guest job failed ($fails failures; see guest-verify-$tag.console)"
-	for job in $(guest_console "verify-$tag" | sed -n 's/^@@xenaccel fio-\([a-z0-9-]*\) {.*/\1/p'); do
-		json=$(guest_report "verify-$tag" "fio-$job")
+	# fio may put a warning before its JSON ("multiple writers may
+	# overwrite blocks ..."): the JSON starts at the first brace.
+	for job in $(guest_console "verify-$tag" | sed -n 's/^@@xenaccel fio-\([a-z0-9-]*\) .*/\1/p'); do
+		json=$(guest_report "verify-$tag" "fio-$job" | sed 's/^[^{]*//')
 		echo "$json" | jq -e '[.jobs[].error] | all(. == 0)' >/dev/null ||
 			fail "$tag: fio $job reported an error"
 		metric "$tag-$job-write-iops" "$(echo "$json" | jq '[.jobs[].write.iops] | add | floor')" IOPS
