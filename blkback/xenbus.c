@@ -235,12 +235,29 @@ again:
 		xenbus_dev_fatal(dev, err, "switching to Connected");
 }
 
-/* Connect once both the device is open and the rings are up. */
-static void xa_blkbk_update_status(struct xa_blkbk *be)
+/*
+ * Start the rings and connect, once the device is open and the frontend
+ * has written its ring keys, whichever comes last. Until the device is
+ * open no ring is mapped and no worker runs: a frontend that writes
+ * requests early finds nobody reading them.
+ */
+static void xa_blkbk_try_connect(struct xa_blkbk *be)
 {
-	if (be->dev->state == XenbusStateConnected || !be->blkif->vbd_open ||
-	    !be->blkif->nr_rings)
+	struct xenbus_device *dev = be->dev;
+	/* (xenbus_read_driver_state() takes other arguments on newer kernels.) */
+	unsigned int fe = xenbus_read_unsigned(dev->otherend, "state",
+					       XenbusStateUnknown);
+
+	if (dev->state == XenbusStateConnected || !be->blkif->vbd_open ||
+	    (fe != XenbusStateInitialised && fe != XenbusStateConnected))
 		return;
+	/* Rings of an earlier connection go first (idempotent). */
+	xa_blkbk_disconnect(be->blkif);
+	if (xa_blkbk_connect_rings(be)) {
+		/* connect_rings reported why; free what it set up. */
+		xa_blkbk_disconnect(be->blkif);
+		return;
+	}
 	xa_blkbk_connect(be);
 }
 
@@ -253,10 +270,14 @@ static void xa_blkbk_update_status(struct xa_blkbk *be)
 void xa_blkbk_resize(struct xa_blkif *blkif)
 {
 	struct xenbus_device *dev = blkif->dev;
-	sector_t now = xenaccel_bdev_sectors(blkif->vbd.bdev.bdev);
 	struct xenbus_transaction xbt;
+	sector_t now;
 	int err;
 
+	/* Rings run only while the device is open (xa_blkbk_try_connect). */
+	if (WARN_ON_ONCE(!blkif->vbd_open))
+		return;
+	now = xenaccel_bdev_sectors(blkif->vbd.bdev.bdev);
 	if (now == blkif->vbd.sectors)
 		return;
 	pr_info("domain %u vbd %u: resized from %llu to %llu sectors\n",
@@ -336,7 +357,7 @@ static void xa_blkbk_backend_changed(struct xenbus_watch *watch,
 		be->blkif->domid, vbd->handle, major, minor,
 		vbd->readonly ? "read-only" : "read-write",
 		(unsigned long long)vbd->sectors, vbd->info.logical_block_size);
-	xa_blkbk_update_status(be);
+	xa_blkbk_try_connect(be);
 }
 
 static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
@@ -352,16 +373,12 @@ static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
 		break;
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
-		/* Two quick changes can show us Connected twice. */
-		if (dev->state == XenbusStateConnected)
-			break;
-		xa_blkbk_disconnect(be->blkif);
-		if (xa_blkbk_connect_rings(be)) {
-			/* connect_rings reported why; free what it set up. */
-			xa_blkbk_disconnect(be->blkif);
-			break;
-		}
-		xa_blkbk_update_status(be);
+		/*
+		 * Connects unless the device is not open yet (then opening
+		 * it connects) or we already are (two quick changes can show
+		 * us Connected twice).
+		 */
+		xa_blkbk_try_connect(be);
 		break;
 	case XenbusStateClosing:
 		xenbus_switch_state(dev, XenbusStateClosing);
