@@ -38,9 +38,6 @@ gen() {
 		cat /tmp/nv-blob
 	done
 }
-declare -A gen_sum
-gen_sum[$small_chunks]=$(gen $small_chunks | sha256sum | cut -d' ' -f1)
-gen_sum[$big_chunks]=$(gen $big_chunks | sha256sum | cut -d' ' -f1)
 
 cat >/tmp/net-verify-job <<'JOB'
 head -c 8388608 /dev/urandom >/tmp/blob
@@ -128,8 +125,12 @@ listen_up() {
 	(nc.openbsd -l -p 5001 </dev/null | sha256sum | cut -d' ' -f1 >"$1.tmp" && mv "$1.tmp" "$1") &
 	listeners+=($!)
 }
+# listen_down CHUNKS FILE: source of one stream to the guest, hashed into
+# FILE as it goes.
 listen_down() {
-	(gen "$1" | nc.openbsd -N -l -p 5002) &
+	rm -f "$2"
+	(gen "$1" | tee >(sha256sum | cut -d' ' -f1 >"$2.tmp" && mv "$2.tmp" "$2") |
+		nc.openbsd -N -l -p 5002) &
 	listeners+=($!)
 }
 # open_go [streams]: let the guest go on, once the stream listeners are up.
@@ -202,7 +203,7 @@ verify_guest() {
 		progress "net-verify q$q $combo"
 		dom0_side "$vif" "${combo%%-*}" "${combo#*-}"
 		listen_up /tmp/nv-up.sum
-		listen_down $small_chunks
+		listen_down $small_chunks /tmp/nv-down.sum
 		open_go streams
 		line=$(guest_wait "$name" "configured $combo" 120) || fail "q$q $combo: guest not configured"
 		echo "q$q $combo guest: $line; vif: $(ethtool -k "$vif" | grep -E '^(tx-checksumming|scatter-gather|tcp-segmentation-offload):' | tr -d '\n')"
@@ -218,11 +219,12 @@ verify_guest() {
 			fail "q$q $combo: guest->dom0 stream sent $sum, received $(cat /tmp/nv-up.sum)"
 		line=$(guest_wait "$name" "down-sum $combo" 600) || fail "q$q $combo: no down stream"
 		read -r sum secs <<<"$line"
-		[ "$sum" = "${gen_sum[$small_chunks]}" ] ||
-			fail "q$q $combo: dom0->guest stream sent ${gen_sum[$small_chunks]}, received $sum"
+		wait_file /tmp/nv-down.sum 60 || fail "q$q $combo: dom0 sent no stream"
+		[ "$sum" = "$(cat /tmp/nv-down.sum)" ] ||
+			fail "q$q $combo: dom0->guest stream sent $(cat /tmp/nv-down.sum), received $sum"
 		if [ "$combo" = "$big" ]; then
 			listen_up /tmp/nv-up.sum
-			listen_down $big_chunks
+			listen_down $big_chunks /tmp/nv-down.sum
 			open_go streams
 			line=$(guest_wait "$name" big-up-sum 1200) || fail "q$q: no 1 GiB up stream"
 			read -r sum secs <<<"$line"
@@ -232,8 +234,9 @@ verify_guest() {
 			summary "net-verify q$q $combo: 1 GiB guest->dom0 sha256 matches ($secs s)"
 			line=$(guest_wait "$name" big-down-sum 1200) || fail "q$q: no 1 GiB down stream"
 			read -r sum secs <<<"$line"
-			[ "$sum" = "${gen_sum[$big_chunks]}" ] ||
-				fail "q$q: 1 GiB dom0->guest stream sent ${gen_sum[$big_chunks]}, received $sum"
+			wait_file /tmp/nv-down.sum 120 || fail "q$q: dom0 sent no 1 GiB stream"
+			[ "$sum" = "$(cat /tmp/nv-down.sum)" ] ||
+				fail "q$q: 1 GiB dom0->guest stream sent $(cat /tmp/nv-down.sum), received $sum"
 			summary "net-verify q$q $combo: 1 GiB dom0->guest sha256 matches ($secs s)"
 		fi
 		guest_wait "$name" "combo-done $combo" 120 >/dev/null || fail "q$q $combo: guest did not finish"
