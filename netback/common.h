@@ -51,6 +51,7 @@ struct xa_vif_stats {
 	unsigned long rx_gso_checksum_fixup;	/* GSO without csum_blank */
 	unsigned long rx_dropped;		/* all packets not delivered */
 	unsigned long rx_malformed;		/* of which the frontend's fault */
+	unsigned long rx_slot_overflow;		/* ...by using over 18 slots */
 	unsigned long rx_copy_errors;		/* of which a grant copy failed */
 	unsigned long rx_nomem;			/* of which dom0 lacked memory */
 	unsigned long rx_csum_errors;		/* of which headers were bad */

@@ -316,6 +316,7 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(rx_csum_partial),
 	XA_VIF_STAT(rx_dropped),
 	XA_VIF_STAT(rx_malformed),
+	XA_VIF_STAT(rx_slot_overflow),
 	XA_VIF_STAT(rx_copy_errors),
 	XA_VIF_STAT(rx_nomem),
 	XA_VIF_STAT(rx_csum_errors),
