@@ -87,9 +87,11 @@ backend_use() {
 	xenaccel) other=intree ;;
 	*) echo "unknown backend '$want'" >&2; return 1 ;;
 	esac
-	for m in $(backend_modules "$other"); do
+	# rmmod, not modprobe -r: modprobe -r of one xenaccel backend fails
+	# ("xenaccel_core is in use") while the other still holds the core.
+	for m in $(backend_modules "$other") $([ "$other" = xenaccel ] && echo xenaccel_core); do
 		if [ -d "/sys/module/$m" ]; then
-			modprobe -r "$m" || return 1
+			rmmod "$m" || return 1
 		fi
 	done
 	modprobe -a $(backend_modules "$want") || return 1

@@ -99,7 +99,8 @@ nothing_left "$domid" reconnect
 
 # 5. Unload and reload the backend with nothing connected.
 if [ "$BACKEND" = xenaccel ]; then
-	modprobe -r xenaccel_blkback || fail "unload: modprobe -r xenaccel_blkback failed"
+	# rmmod: modprobe -r would also try the core, which netback holds.
+	rmmod xenaccel_blkback || fail "unload: rmmod xenaccel_blkback failed"
 	modprobe xenaccel_blkback || fail "unload: reloading xenaccel_blkback failed"
 	summary "blk-lifecycle unload: xenaccel_blkback unloaded and reloaded"
 fi
