@@ -51,6 +51,7 @@ struct xa_vif_stats {
 	unsigned long rx_gso_checksum_fixup;	/* GSO without csum_blank */
 	unsigned long rx_dropped;		/* all packets not delivered */
 	unsigned long rx_malformed;		/* of which the frontend's fault */
+	unsigned long rx_slot_overflow;		/* ...by using over 18 slots */
 	unsigned long rx_copy_errors;		/* of which a grant copy failed */
 	unsigned long rx_nomem;			/* of which dom0 lacked memory */
 	unsigned long rx_csum_errors;		/* of which headers were bad */
@@ -86,6 +87,22 @@ struct xa_vif_tx_pending {
 
 struct xa_vif;
 
+/*
+ * What all vifs hold together, for debugfs (xenaccel/netback/totals):
+ * each count goes up when a resource is taken and down when it is given
+ * back, so all are zero once no vif is left.
+ */
+struct xa_vif_totals {
+	atomic_t vifs;			/* net_devices registered */
+	atomic_t queues;		/* queues with their buffers */
+	atomic_t rings;			/* shared rings mapped (tx, rx, ctrl) */
+	atomic_t irqs;			/* event channels bound */
+	atomic_t threads;		/* guest-RX threads */
+	atomic_t skbs;			/* packets queued for guest RX */
+};
+
+extern struct xa_vif_totals xa_vif_totals;
+
 struct xa_vif_queue {
 	struct xa_vif *vif;
 	unsigned int id;
@@ -96,6 +113,7 @@ struct xa_vif_queue {
 	/* Guest TX: the tx ring, consumed by NAPI. */
 	struct napi_struct napi;
 	bool napi_added;
+	bool counted;			/* in xa_vif_totals.queues */
 	void *tx_sring;
 	struct xenaccel_ring tx;
 	unsigned int tx_irq;
@@ -153,6 +171,7 @@ struct xa_vif_hash_rcu {
 };
 
 #define XA_VIF_MCAST_MAX 64		/* as in-tree */
+#define XA_VIF_MAX_QUEUES 64		/* whatever max_queues says */
 
 /* Bits of xa_vif.flags. */
 enum {
@@ -209,10 +228,13 @@ struct xa_vif {
 	struct xa_vif_hash_rcu __rcu *hash;
 
 	struct work_struct fatal_work;
+	unsigned int max_queues;	/* offered at probe */
+	struct dentry *debugfs;		/* xenaccel/netback/vifD.H */
 };
 
 /* interface.c */
-struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle);
+struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle,
+			    unsigned int max_queues);
 void xa_vif_free(struct xa_vif *vif);
 int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 			 grant_ref_t rx_ref, evtchn_port_t tx_evtchn,
@@ -226,6 +248,23 @@ bool xa_vif_mcast_match(struct xa_vif *vif, const u8 *addr);
 int xa_vif_mcast_add(struct xa_vif *vif, const u8 *addr);
 void xa_vif_mcast_del(struct xa_vif *vif, const u8 *addr);
 void xa_vif_mcast_flush(struct xa_vif *vif);
+
+/*
+ * The connected queues' count, for readers under RCU: connect publishes
+ * the queues before the count (smp_store_release), so a reader that sees
+ * the count sees them.
+ */
+static inline unsigned int xa_vif_nr_queues(struct xa_vif *vif)
+{
+	/* Pairs with the smp_store_release() in xa_netbk_connect_queues(). */
+	return smp_load_acquire(&vif->num_queues);
+}
+
+/* debugfs.c */
+void xa_vif_debugfs_init(void);
+void xa_vif_debugfs_exit(void);
+void xa_vif_debugfs_add(struct xa_vif *vif);
+void xa_vif_debugfs_remove(struct xa_vif *vif);
 
 /* tx.c */
 int xa_vif_tx_init(struct xa_vif_queue *queue);

@@ -144,6 +144,7 @@ int xa_vif_connect_ctrl(struct xa_vif *vif, grant_ref_t ring_ref,
 	err = xenbus_map_ring_valloc(vif->xbdev, &ring_ref, 1, &vif->ctrl_sring);
 	if (err)
 		goto fail;
+	atomic_inc(&xa_vif_totals.rings);
 	xenaccel_ring_init(&vif->ctrl,
 			   (struct xen_netif_ctrl_sring *)vif->ctrl_sring,
 			   XEN_PAGE_SIZE);
@@ -152,6 +153,7 @@ int xa_vif_connect_ctrl(struct xa_vif *vif, grant_ref_t ring_ref,
 					   "xenaccel-netback-ctrl", vif);
 	if (err < 0)
 		goto fail;
+	atomic_inc(&xa_vif_totals.irqs);
 	vif->ctrl_irq = err;
 	return 0;
 fail:
@@ -170,10 +172,12 @@ void xa_vif_disconnect_ctrl(struct xa_vif *vif)
 		cancel_work_sync(&vif->ctrl_work);
 		unbind_from_irqhandler(vif->ctrl_irq, vif);
 		vif->ctrl_irq = 0;
+		atomic_dec(&xa_vif_totals.irqs);
 	}
 	if (vif->ctrl_sring) {
 		xenbus_unmap_ring_vfree(vif->xbdev, vif->ctrl_sring);
 		vif->ctrl_sring = NULL;
+		atomic_dec(&xa_vif_totals.rings);
 	}
 	xenaccel_copier_destroy(&vif->ctrl_copy);
 	kfree(vif->ctrl_buf);

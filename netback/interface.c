@@ -84,17 +84,6 @@ void xa_vif_stats_add(struct xa_vif_stats *sum, const struct xa_vif_stats *s)
 }
 
 /*
- * The connected queues' count, for readers under RCU: connect publishes
- * the queues before the count (smp_store_release), so a reader that sees
- * the count sees them.
- */
-static unsigned int xa_vif_nr_queues(struct xa_vif *vif)
-{
-	/* Pairs with the smp_store_release() in xa_netbk_connect_queues(). */
-	return smp_load_acquire(&vif->num_queues);
-}
-
-/*
  * Sum the counters of the live queues and of those gone. Caller holds
  * rcu_read_lock(): disconnect frees queues only after a grace period.
  */
@@ -327,6 +316,7 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(rx_csum_partial),
 	XA_VIF_STAT(rx_dropped),
 	XA_VIF_STAT(rx_malformed),
+	XA_VIF_STAT(rx_slot_overflow),
 	XA_VIF_STAT(rx_copy_errors),
 	XA_VIF_STAT(rx_nomem),
 	XA_VIF_STAT(rx_csum_errors),
@@ -444,10 +434,12 @@ static const struct ethtool_ops xa_vif_ethtool_ops = {
  * xa_vif_alloc - create and register the vif's net_device
  * @xbdev: the xenbus device
  * @handle: the toolstack's handle (devid)
+ * @max_queues: the most queues offered to the frontend
  *
  * Named vifDOMID.HANDLE as in-tree, which the hotplug scripts expect.
  */
-struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle)
+struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle,
+			    unsigned int max_queues)
 {
 	/* The numerically largest unicast address: no bridge picks it. */
 	static const u8 dummy_addr[ETH_ALEN] = {
@@ -460,7 +452,7 @@ struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle)
 
 	snprintf(name, IFNAMSIZ, "vif%u.%u", xbdev->otherend_id, handle);
 	dev = alloc_netdev_mq(sizeof(*vif), name, NET_NAME_UNKNOWN, ether_setup,
-			      xa_vif_max_queues);
+			      max_queues);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	SET_NETDEV_DEV(dev, &xbdev->dev);
@@ -469,6 +461,7 @@ struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle)
 	vif->domid = xbdev->otherend_id;
 	vif->handle = handle;
 	vif->dev = dev;
+	vif->max_queues = max_queues;
 	vif->can_sg = true;
 	vif->ip_csum = true;
 	spin_lock_init(&vif->lock);
@@ -491,15 +484,19 @@ struct xa_vif *xa_vif_alloc(struct xenbus_device *xbdev, unsigned int handle)
 		free_netdev(dev);
 		return ERR_PTR(err);
 	}
+	atomic_inc(&xa_vif_totals.vifs);
+	xa_vif_debugfs_add(vif);
 	return vif;
 }
 
 /* With nothing connected. */
 void xa_vif_free(struct xa_vif *vif)
 {
+	xa_vif_debugfs_remove(vif);
 	cancel_work_sync(&vif->fatal_work);
 	unregister_netdev(vif->dev);
 	free_netdev(vif->dev);
+	atomic_dec(&xa_vif_totals.vifs);
 }
 
 /**
@@ -533,14 +530,19 @@ int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 	err = xenbus_map_ring_valloc(dev, &tx_ref, 1, &queue->tx_sring);
 	if (err)
 		goto fail;
+	atomic_inc(&xa_vif_totals.rings);
 	xenaccel_ring_init(&queue->tx, (struct xen_netif_tx_sring *)queue->tx_sring,
 			   XEN_PAGE_SIZE);
 	err = xenbus_map_ring_valloc(dev, &rx_ref, 1, &queue->rx_sring);
 	if (err)
 		goto fail;
+	atomic_inc(&xa_vif_totals.rings);
 	xenaccel_ring_init(&queue->rx, (struct xen_netif_rx_sring *)queue->rx_sring,
 			   XEN_PAGE_SIZE);
 
+	/* Counted at once: disconnect frees what the inits left. */
+	queue->counted = true;
+	atomic_inc(&xa_vif_totals.queues);
 	err = xa_vif_tx_init(queue);
 	if (err)
 		goto fail;
@@ -555,6 +557,7 @@ int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 						   0, queue->name, queue);
 		if (err < 0)
 			goto fail;
+		atomic_inc(&xa_vif_totals.irqs);
 		queue->tx_irq = err;
 		queue->rx_irq = err;
 	} else {
@@ -564,6 +567,7 @@ int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 						   0, queue->tx_irq_name, queue);
 		if (err < 0)
 			goto fail;
+		atomic_inc(&xa_vif_totals.irqs);
 		queue->tx_irq = err;
 		snprintf(queue->rx_irq_name, sizeof(queue->rx_irq_name), "%s-rx",
 			 queue->name);
@@ -571,6 +575,7 @@ int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 						   0, queue->rx_irq_name, queue);
 		if (err < 0)
 			goto fail;
+		atomic_inc(&xa_vif_totals.irqs);
 		queue->rx_irq = err;
 	}
 
@@ -581,6 +586,7 @@ int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 		queue->rx_task = NULL;
 		goto fail;
 	}
+	atomic_inc(&xa_vif_totals.threads);
 	return 0;
 fail:
 	xa_vif_disconnect_queue(queue);
@@ -595,11 +601,16 @@ void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
 	if (queue->rx_task) {
 		kthread_stop(queue->rx_task);
 		queue->rx_task = NULL;
+		atomic_dec(&xa_vif_totals.threads);
 	}
-	if (queue->rx_irq && queue->rx_irq != queue->tx_irq)
+	if (queue->rx_irq && queue->rx_irq != queue->tx_irq) {
 		unbind_from_irqhandler(queue->rx_irq, queue);
-	if (queue->tx_irq)
+		atomic_dec(&xa_vif_totals.irqs);
+	}
+	if (queue->tx_irq) {
 		unbind_from_irqhandler(queue->tx_irq, queue);
+		atomic_dec(&xa_vif_totals.irqs);
+	}
 	queue->tx_irq = 0;
 	queue->rx_irq = 0;
 	/* Nothing can schedule NAPI now but the credit work. */
@@ -610,13 +621,19 @@ void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
 	}
 	xa_vif_rx_deinit(queue);
 	xa_vif_tx_deinit(queue);
+	if (queue->counted) {
+		queue->counted = false;
+		atomic_dec(&xa_vif_totals.queues);
+	}
 	if (queue->rx_sring) {
 		xenbus_unmap_ring_vfree(dev, queue->rx_sring);
 		queue->rx_sring = NULL;
+		atomic_dec(&xa_vif_totals.rings);
 	}
 	if (queue->tx_sring) {
 		xenbus_unmap_ring_vfree(dev, queue->tx_sring);
 		queue->tx_sring = NULL;
+		atomic_dec(&xa_vif_totals.rings);
 	}
 }
 

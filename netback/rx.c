@@ -50,6 +50,8 @@ int xa_vif_rx_init(struct xa_vif_queue *queue)
 
 void xa_vif_rx_deinit(struct xa_vif_queue *queue)
 {
+	/* The thread is gone and the stack sends no more: no lock needed. */
+	atomic_sub(skb_queue_len(&queue->rx_queue), &xa_vif_totals.skbs);
 	skb_queue_purge(&queue->rx_queue);
 	queue->rx_queue_len = 0;
 	xenaccel_copier_destroy(&queue->rx_copy);
@@ -75,6 +77,7 @@ void xa_vif_rx_queue_tail(struct xa_vif_queue *queue, struct sk_buff *skb)
 	XA_VIF_RX_CB(skb)->expires = jiffies + queue->vif->drain_timeout;
 	spin_lock_irqsave(&queue->rx_queue.lock, flags);
 	__skb_queue_tail(&queue->rx_queue, skb);
+	atomic_inc(&xa_vif_totals.skbs);
 	queue->rx_queue_len += skb->len;
 	if (queue->rx_queue_len > queue->rx_queue_max)
 		netif_tx_stop_queue(netdev_get_tx_queue(queue->vif->dev,
@@ -100,6 +103,7 @@ static struct sk_buff *xa_vif_rx_dequeue(struct xa_vif_queue *queue)
 	spin_lock_irq(&queue->rx_queue.lock);
 	skb = __skb_dequeue(&queue->rx_queue);
 	if (skb) {
+		atomic_dec(&xa_vif_totals.skbs);
 		queue->rx_queue_len -= skb->len;
 		if (queue->rx_queue_len < queue->rx_queue_max)
 			netif_tx_wake_queue(netdev_get_tx_queue(queue->vif->dev,

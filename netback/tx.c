@@ -465,6 +465,9 @@ static int xa_vif_tx_action(struct xa_vif_queue *queue, int budget)
 			xa_vif_tx_mcast(queue, pos, &pkt);
 			break;
 		case XA_VIF_TX_DROP:
+			/* More slots than netif.h promises: in-tree drops too. */
+			if (pkt.nr_data - 1 > XA_VIF_TX_DROP_SLOTS)
+				queue->stats.rx_slot_overflow++;
 			xa_vif_tx_set_status(queue, pos, &pkt, XEN_NETIF_RSP_ERROR);
 			xa_vif_tx_malformed(queue, pkt.why);
 			break;

@@ -343,9 +343,9 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	int err;
 
 	nr = xenbus_read_unsigned(dev->otherend, "multi-queue-num-queues", 1);
-	if (nr == 0 || nr > xa_vif_max_queues) {
+	if (nr == 0 || nr > vif->max_queues) {
 		xenbus_dev_fatal(dev, -EINVAL, "%u queues requested, at most %u",
-				 nr, xa_vif_max_queues);
+				 nr, vif->max_queues);
 		return -EINVAL;
 	}
 	err = xa_netbk_read_mac(dev, vif->fe_mac);
@@ -511,8 +511,22 @@ static void xa_netbk_remove(struct xenbus_device *dev)
 
 XENACCEL_DEFINE_XENBUS_REMOVE(xa_netbk_remove)
 
+/*
+ * Queues to offer a new vif: the parameter may change at any time, and
+ * each vif keeps what it offered.
+ */
+static unsigned int xa_netbk_max_queues(void)
+{
+	unsigned int n = READ_ONCE(xa_vif_max_queues);
+
+	if (!n)
+		n = min_t(unsigned int, num_online_cpus(), 8);
+	return min_t(unsigned int, n, XA_VIF_MAX_QUEUES);
+}
+
 /* What we offer, written before the frontend looks. */
-static int xa_netbk_write_features(struct xenbus_device *dev)
+static int xa_netbk_write_features(struct xenbus_device *dev,
+				   unsigned int max_queues)
 {
 	struct xenbus_transaction xbt;
 	int err;
@@ -540,7 +554,7 @@ again:
 				   "feature-split-event-channels", "%u",
 				   xa_vif_split_evtchn);
 	err = err ?: xenbus_printf(xbt, dev->nodename, "multi-queue-max-queues",
-				   "%u", xa_vif_max_queues);
+				   "%u", max_queues);
 	err = err ?: xenbus_printf(xbt, dev->nodename, "feature-ctrl-ring",
 				   "%u", 1);
 	if (err) {
@@ -556,8 +570,8 @@ again:
 static int xa_netbk_probe(struct xenbus_device *dev,
 			  const struct xenbus_device_id *id)
 {
+	unsigned int handle, max_queues = xa_netbk_max_queues();
 	struct xa_netbk *be;
-	unsigned int handle;
 	const char *script;
 	int err;
 
@@ -569,7 +583,7 @@ static int xa_netbk_probe(struct xenbus_device *dev,
 	be->dev = dev;
 	dev_set_drvdata(&dev->dev, be);
 
-	err = xa_netbk_write_features(dev);
+	err = xa_netbk_write_features(dev, max_queues);
 	if (err) {
 		xenbus_dev_fatal(dev, err, "writing backend features");
 		goto fail;
@@ -589,7 +603,7 @@ static int xa_netbk_probe(struct xenbus_device *dev,
 		xenbus_dev_fatal(dev, err, "reading handle");
 		goto fail;
 	}
-	be->vif = xa_vif_alloc(dev, handle);
+	be->vif = xa_vif_alloc(dev, handle, max_queues);
 	if (IS_ERR(be->vif)) {
 		err = PTR_ERR(be->vif);
 		be->vif = NULL;
@@ -631,17 +645,20 @@ static int __init xenaccel_netback_init(void)
 	err = xa_vif_selftest();
 	if (err)
 		return err;
-	if (!xa_vif_max_queues)
-		xa_vif_max_queues = min_t(unsigned int, num_online_cpus(), 8);
 	xa_vif_fatal_slots = clamp_t(unsigned int, xa_vif_fatal_slots,
 				     XA_VIF_TX_DROP_SLOTS,
 				     XA_VIF_TX_FATAL_SLOTS_MAX);
-	return xenbus_register_backend(&xa_netbk_driver);
+	xa_vif_debugfs_init();
+	err = xenbus_register_backend(&xa_netbk_driver);
+	if (err)
+		xa_vif_debugfs_exit();
+	return err;
 }
 
 static void __exit xenaccel_netback_exit(void)
 {
 	xenbus_unregister_driver(&xa_netbk_driver);
+	xa_vif_debugfs_exit();
 }
 
 module_init(xenaccel_netback_init);

@@ -7,6 +7,11 @@
 #include <xen/xen.h>
 #include <xen/xenbus.h>
 
+struct dentry;
+
+/* xenaccel_core's debugfs directory "xenaccel", for the backends' files. */
+extern struct dentry *xenaccel_debugfs_dir;
+
 /*
  * xenaccel_backend_available - may this backend serve devices here?
  * @what: "vbd" or "vif", for the log line

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenaccel_netback in debugfs, under xenaccel/netback/:
+ *
+ *   totals		what all vifs hold together: net_devices, queues,
+ *			mapped rings, bound event channels, guest-RX threads
+ *			and packets queued for guests; all zero once no vif
+ *			is left, which the rig's lifecycle scenario checks
+ *   vifD.H/queues	each queue's ring indices, what it holds, its
+ *			rate-limiting credit and its grant-copy batching
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include <xenaccel/backend.h>
+#include "common.h"
+
+struct xa_vif_totals xa_vif_totals;
+
+static struct dentry *xa_vif_debugfs_dir;
+
+static int xa_vif_totals_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vifs %d\n", atomic_read(&xa_vif_totals.vifs));
+	seq_printf(m, "queues %d\n", atomic_read(&xa_vif_totals.queues));
+	seq_printf(m, "rings %d\n", atomic_read(&xa_vif_totals.rings));
+	seq_printf(m, "irqs %d\n", atomic_read(&xa_vif_totals.irqs));
+	seq_printf(m, "threads %d\n", atomic_read(&xa_vif_totals.threads));
+	seq_printf(m, "queued_skbs %d\n", atomic_read(&xa_vif_totals.skbs));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xa_vif_totals);
+
+static void xa_vif_show_ring(struct seq_file *m, const char *name,
+			     const struct xenaccel_ring *ring)
+{
+	/* The frontend writes these at any time: a snapshot, nothing more. */
+	seq_printf(m, "  %s ring: req_prod %u req_cons %u rsp_prod %u (pvt %u) req_event %u rsp_event %u\n",
+		   name, READ_ONCE(ring->hdr->req_prod), READ_ONCE(ring->req_cons),
+		   READ_ONCE(ring->hdr->rsp_prod), READ_ONCE(ring->rsp_prod_pvt),
+		   READ_ONCE(ring->hdr->req_event), READ_ONCE(ring->hdr->rsp_event));
+}
+
+static void xa_vif_show_copies(struct seq_file *m, const char *name,
+			       const struct xenaccel_copy_stats *s)
+{
+	u64 calls = READ_ONCE(s->calls), ops = READ_ONCE(s->ops);
+
+	seq_printf(m, "  %s copies: hypercalls %llu ops %llu bytes %llu errors %llu max_batch %u avg_batch %llu\n",
+		   name, calls, ops, READ_ONCE(s->bytes), READ_ONCE(s->errors),
+		   READ_ONCE(s->max_batch), calls ? div64_u64(ops, calls) : 0);
+}
+
+static int xa_vif_queues_show(struct seq_file *m, void *unused)
+{
+	struct xa_vif *vif = m->private;
+	struct xa_vif_queue *queues;
+	unsigned int i, n;
+
+	seq_printf(m, "flags connected %d up %d disabled %d stalled_queues %u mcast %u\n",
+		   test_bit(XA_VIF_CONNECTED, &vif->flags),
+		   test_bit(XA_VIF_UP, &vif->flags),
+		   test_bit(XA_VIF_DISABLED, &vif->flags),
+		   READ_ONCE(vif->stalled_queues), READ_ONCE(vif->mcast_count));
+	/* Disconnect frees queues and unmaps rings after a grace period. */
+	rcu_read_lock();
+	n = xa_vif_nr_queues(vif);
+	queues = READ_ONCE(vif->queues);
+	for (i = 0; i < n; i++) {
+		struct xa_vif_queue *q = &queues[i];
+
+		seq_printf(m, "queue %u: napi %s, eoi_pending %#x\n", i,
+			   test_bit(NAPI_STATE_SCHED, &q->napi.state) ?
+			   "scheduled" : "idle", atomic_read(&q->eoi_pending));
+		xa_vif_show_ring(m, "tx", &q->tx);
+		seq_printf(m, "  tx held_slots %u rate_limited %d credit %lu of %lu per %u ms\n",
+			   READ_ONCE(q->tx_nr_slots), READ_ONCE(q->rate_limited),
+			   READ_ONCE(q->credit.remaining), READ_ONCE(q->credit.bytes),
+			   jiffies_to_msecs(READ_ONCE(q->credit.window)));
+		xa_vif_show_copies(m, "tx", &q->tx_copy.stats);
+		xa_vif_show_ring(m, "rx", &q->rx);
+		seq_printf(m, "  rx held_reqs %u queued_skbs %u queued_bytes %u of %u stalled %d last_rx %u ms ago\n",
+			   READ_ONCE(q->rx_req_count), skb_queue_len_lockless(&q->rx_queue),
+			   READ_ONCE(q->rx_queue_len), q->rx_queue_max,
+			   READ_ONCE(q->stalled),
+			   jiffies_to_msecs(jiffies - READ_ONCE(q->last_rx_time)));
+		xa_vif_show_copies(m, "rx", &q->rx_copy.stats);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xa_vif_queues);
+
+void xa_vif_debugfs_add(struct xa_vif *vif)
+{
+	vif->debugfs = debugfs_create_dir(netdev_name(vif->dev),
+					  xa_vif_debugfs_dir);
+	debugfs_create_file("queues", 0400, vif->debugfs, vif,
+			    &xa_vif_queues_fops);
+}
+
+void xa_vif_debugfs_remove(struct xa_vif *vif)
+{
+	/* Waits for readers of its files. */
+	debugfs_remove_recursive(vif->debugfs);
+	vif->debugfs = NULL;
+}
+
+void xa_vif_debugfs_init(void)
+{
+	xa_vif_debugfs_dir = debugfs_create_dir("netback", xenaccel_debugfs_dir);
+	debugfs_create_file("totals", 0444, xa_vif_debugfs_dir, NULL,
+			    &xa_vif_totals_fops);
+}
+
+void xa_vif_debugfs_exit(void)
+{
+	debugfs_remove_recursive(xa_vif_debugfs_dir);
+	xa_vif_debugfs_dir = NULL;
+}

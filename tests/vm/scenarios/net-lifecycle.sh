@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: GPL-2.0
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# timeout: 1800
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+totals=/sys/kernel/debug/xenaccel/netback/totals
+case $BACKEND in
+intree) netback_mod=xen_netback ;;
+*) netback_mod=xenaccel_netback ;;
+esac
+
+iperf3 -s -D --pidfile /run/nl-iperf3.pid
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'kill "$(cat /run/nl-iperf3.pid)"'
+
+# held: xenaccel's totals on one line, e.g. "vifs 0 queues 0 ...".
+held() { tr '\n' ' ' <"$totals"; }
+# held_zero: nothing held by any vif, with the module loaded.
+held_zero() { [ -z "$(awk '$2 != 0' "$totals")" ]; }
+
+# nothing_left DOMID WHAT: the guest's vif backend devices and net_devices
+# are gone and, with xenaccel, nothing is held.
+nothing_left() {
+	local t=0
+	while compgen -G "/sys/bus/xen-backend/devices/vif-$1-*" >/dev/null ||
+		compgen -G "/sys/class/net/vif$1.*" >/dev/null; do
+		[ $t -lt 60 ] || fail "$2: vif of domain $1 still there after 60 s"
+		sleep 1
+		t=$((t + 1))
+	done
+	if [ "$BACKEND" = xenaccel ]; then
+		until held_zero; do
+			[ $t -lt 90 ] || fail "$2: held after the vif went: $(held)"
+			sleep 1
+			t=$((t + 1))
+		done
+	fi
+	if [ "$BACKEND" = xenaccel ]; then
+		summary "net-lifecycle $2: backend device gone, nothing held after $t s"
+	else
+		summary "net-lifecycle $2: backend device gone after $t s"
+	fi
+}
+
+# carrier DOMID: the vif's carrier (0 or 1).
+carrier() { cat "/sys/class/net/vif$1.0/carrier"; }
+# wait_carrier DOMID VALUE SECONDS
+wait_carrier() {
+	local t=0
+	until [ "$(carrier "$1" 2>/dev/null)" = "$2" ]; do
+		[ $t -lt "$3" ] || return 1
+		sleep 1
+		t=$((t + 1))
+	done
+	echo "carrier $2 after $t s"
+}
+
+# vif_packets DOMID: packets the vif received and sent so far.
+vif_packets() {
+	echo $(($(cat "/sys/class/net/vif$1.0/statistics/rx_packets") +
+		$(cat "/sys/class/net/vif$1.0/statistics/tx_packets")))
+}
+
+if [ "$BACKEND" = xenaccel ]; then
+	held_zero || fail "baseline: held before any guest: $(held)"
+	summary "net-lifecycle baseline: $(held)"
+fi
+
+# 1. A clean shutdown after traffic both ways.
+domid=$(guest_start nl-shutdown --vif <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
+JOB
+)
+guest_finish nl-shutdown 300 || fail "shutdown: guest job failed"
+nothing_left "$domid" shutdown
+
+# 2. xl destroy while streams run both ways, on two queues.
+nc_pids=()
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'kill "${nc_pids[@]}" 2>/dev/null'
+nc.openbsd -l -p 5001 </dev/null >/dev/null &
+nc_pids+=($!)
+nc.openbsd -l -p 5002 </dev/zero >/dev/null &
+nc_pids+=($!)
+domid=$(guest_start nl-destroy --vif <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+nc.openbsd "$DOM0_IP" 5001 </dev/zero >/dev/null &
+nc.openbsd "$DOM0_IP" 5002 </dev/null >/dev/null &
+say traffic
+wait
+JOB
+)
+guest_wait nl-destroy traffic 180 >/dev/null || fail "destroy: no traffic started"
+p0=$(vif_packets "$domid")
+sleep 8
+p1=$(vif_packets "$domid")
+[ "$p1" -gt $((p0 + 1000)) ] || fail "destroy: the vif passed only $((p1 - p0)) packets in 8 s"
+[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
+timeout 60 xl destroy nl-destroy || fail "destroy: xl destroy failed"
+nothing_left "$domid" destroy-under-traffic
+kill "${nc_pids[@]}" 2>/dev/null || true
+nc_pids=()
+
+# 3. Detach the vif from a running guest, then attach a new one.
+domid=$(guest_start nl-hotplug --vif <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say ready
+while [ -e /sys/class/net/eth0 ]; do sleep 1; done
+say detached
+t=0
+until ls /sys/class/net | grep -q '^eth'; do
+	[ $t -lt 120 ] || exit 1
+	sleep 1
+	t=$((t + 1))
+done
+dev=$(ls /sys/class/net | grep '^eth' | head -n 1)
+ip link set "$dev" up
+ip addr add "$GUEST_IP/24" dev "$dev"
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say attached "$dev"
+ping -c 3 -s 20000 "$DOM0_IP" >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
+JOB
+)
+guest_wait nl-hotplug ready 180 >/dev/null || fail "hotplug: guest network not up"
+timeout 60 xl network-detach "$domid" 0 || fail "hotplug: network-detach failed"
+guest_wait nl-hotplug detached 60 >/dev/null || fail "hotplug: the guest still has eth0"
+nothing_left "$domid" network-detach
+timeout 60 xl network-attach "$domid" bridge=xenbr0 || fail "hotplug: network-attach failed"
+guest_wait nl-hotplug attached 120 || fail "hotplug: the attached vif does not pass traffic"
+backend_check "$domid" || fail "hotplug: the attached vif is not served by $BACKEND"
+guest_finish nl-hotplug 300 || fail "hotplug: traffic on the attached vif failed"
+nothing_left "$domid" network-attach
+
+# 4. The guest disconnects and reconnects netfront; then it stops taking
+# packets (link down: netfront stops posting buffers) until the backend
+# takes its carrier away, and gets it back when it takes packets again.
+# The guest's link stays down long enough for its 256 posted buffers to
+# fill and the stall timeout (60 s, both backends' default) to pass.
+domid=$(guest_start nl-reconnect --vif --env STALL_WAIT=110 <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say ready
+echo vif-0 >/sys/bus/xen/drivers/vif/unbind
+while [ -e /sys/class/net/eth0 ]; do sleep 1; done
+say unbound
+sleep 15
+echo vif-0 >/sys/bus/xen/drivers/vif/bind
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
+say rebound
+sleep 5
+ip link set eth0 down
+say link-down
+sleep "$STALL_WAIT"
+ip link set eth0 up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say link-up
+sleep 5
+JOB
+)
+guest_wait nl-reconnect ready 180 >/dev/null || fail "reconnect: guest network not up"
+ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nl-reconnect/root/job/env)
+guest_wait nl-reconnect unbound 60 >/dev/null || fail "reconnect: netfront did not unbind"
+be=/local/domain/0/backend/vif/$domid/0
+t=0
+until [ "$(xenstore-read "$be/state")" != 4 ]; do
+	[ $t -lt 10 ] || fail "reconnect: backend still Connected with netfront unbound"
+	sleep 1
+	t=$((t + 1))
+done
+wait_carrier "$domid" 0 10 || fail "reconnect: carrier on with netfront unbound"
+if [ "$BACKEND" = xenaccel ]; then
+	echo "held while unbound: $(held)"
+	[ "$(awk '$1 == "queues" { print $2 }' "$totals")" = 0 ] ||
+		fail "reconnect: queues held while unbound: $(held)"
+fi
+summary "net-lifecycle unbind: backend state $(xenstore-read "$be/state"), carrier off"
+guest_wait nl-reconnect rebound 180 >/dev/null || fail "reconnect: no traffic after rebinding"
+backend_check "$domid" || fail "reconnect: not served by $BACKEND after rebinding"
+wait_carrier "$domid" 1 10 || fail "reconnect: carrier off after rebinding"
+summary "net-lifecycle rebind: Connected again, carrier on, traffic both ways"
+
+guest_wait nl-reconnect link-down 60 >/dev/null || fail "stall: guest link not down"
+ping -i 0.01 "$ip" >/dev/null 2>&1 &
+ping_pid=$!
+at_exit "kill $ping_pid 2>/dev/null"
+line=$(wait_carrier "$domid" 0 105) || fail "stall: carrier still on with the guest taking nothing"
+kill $ping_pid 2>/dev/null || true
+summary "net-lifecycle stall: $line after the guest stopped taking packets"
+guest_wait nl-reconnect link-up 120 >/dev/null || fail "stall: guest link not back up"
+line=$(wait_carrier "$domid" 1 30) || fail "stall: carrier still off with the guest taking packets again"
+summary "net-lifecycle stall: $line once the guest took packets again"
+[ "$BACKEND" != xenaccel ] ||
+	grep -E '^ +tx_stalls: [1-9]' <(ethtool -S "vif$domid.0") || fail "stall: tx_stalls not counted"
+guest_finish nl-reconnect 120 || fail "reconnect: guest job failed"
+nothing_left "$domid" reconnect
+
+# 5. Unload and reload the backend with nothing connected.
+# modprobe -r also tries xenaccel_core, which xenaccel_blkback still uses:
+# that complaint is no failure of the module under test.
+modprobe -r "$netback_mod" 2>/tmp/nl-modprobe.err ||
+	grep -qx 'modprobe: FATAL: Module xenaccel_core is in use.' /tmp/nl-modprobe.err ||
+	fail "unload: modprobe -r $netback_mod failed: $(cat /tmp/nl-modprobe.err)"
+[ ! -d "/sys/module/$netback_mod" ] || fail "unload: $netback_mod still loaded"
+modprobe "$netback_mod" || fail "unload: reloading $netback_mod failed"
+if [ "$BACKEND" = xenaccel ]; then
+	held_zero || fail "unload: held after reload: $(held)"
+fi
+summary "net-lifecycle unload: $netback_mod unloaded and reloaded"

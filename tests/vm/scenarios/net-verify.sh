@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0
+# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way; the negotiated features from xenstore and the vif's ethtool -S counters
+# timeout: 3000
+
+# Each guest runs the configurations in COMBOS in order (MTU-OFFLOADS).
+# For each, dom0 sets its side up and opens a sink (port 5001), a source
+# (5002) and a "go" port (5000); the guest waits for go, sets its side up,
+# pings dom0 with every size, sends a stream to the sink and receives one
+# from the source, reporting both sha256 sums on its console; dom0 then
+# compares them with its own and pings the guest with every size.
+# Every configuration with 4 queues; a few with 1 and 2.
+combos_full="1500-on 1500-nogso 1500-nosg 1500-nocsum 9000-on 9000-nogso"
+# ICMP payload sizes: the extremes, around the MTUs' fragment boundaries,
+# around page sizes, and up to the largest IPv4 datagram.
+ping_sizes="1 2 56 100 1000 1472 1473 2000 4000 4096 8000 8972 8973 9000 16384 32000 60000 65507"
+small_chunks=4		# 4 x 8 MiB per stream in each configuration
+big_chunks=128		# 1 GiB each way, once
+
+case $BACKEND in
+intree) netback_mod=xen_netback ;;
+*) netback_mod=xenaccel_netback ;;
+esac
+# The backends offer min(dom0's CPUs, ...) = 2 queues here: allow 4.
+qparam=/sys/module/$netback_mod/parameters/max_queues
+old_max_queues=$(cat "$qparam")
+echo 4 >"$qparam"
+at_exit "echo $old_max_queues >$qparam"
+at_exit "ip link set xenbr0 mtu 1500"
+
+# The guests generate their streams from a random blob; so does dom0.
+head -c 8M /dev/urandom >/tmp/nv-blob
+# gen CHUNKS: the stream dom0 sends, chunk headers between the blobs so
+# that no page-aligned content repeats at the same offset.
+gen() {
+	local i
+	for i in $(seq 1 "$1"); do
+		echo "chunk $i"
+		cat /tmp/nv-blob
+	done
+}
+
+cat >/tmp/net-verify-job <<'JOB'
+head -c 8388608 /dev/urandom >/tmp/blob
+gen() {
+	i=1
+	while [ $i -le "$1" ]; do
+		echo "chunk $i"
+		cat /tmp/blob
+		i=$((i + 1))
+	done
+}
+# wait_go: dom0 opens port 5000 once its side is ready.
+wait_go() {
+	t=0
+	until nc.openbsd -z -w 2 "$DOM0_IP" 5000 2>/dev/null; do
+		[ $t -lt 600 ] || { say go-timeout; return 1; }
+		sleep 1
+		t=$((t + 1))
+	done
+}
+# send_stream CHUNKS: to dom0's sink; the same stream is generated again
+# for the hash, in parallel (cheaper than tee's small writes to a pipe).
+send_stream() {
+	gen "$1" | sha256sum | cut -d' ' -f1 >/tmp/sent.sum &
+	gen "$1" | nc.openbsd -N "$DOM0_IP" 5001
+	wait
+	cat /tmp/sent.sum
+}
+recv_stream() {
+	nc.openbsd "$DOM0_IP" 5002 </dev/null | sha256sum | cut -d' ' -f1
+}
+modprobe xen-netfront max_queues=$QUEUES
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say net-ready "$(ls -d /sys/class/net/eth0/queues/tx-* | wc -l)"
+for combo in $COMBOS; do
+	mtu=${combo%%-*}
+	case ${combo#*-} in
+	on) feats="tx on sg on tso on gso on" ;;
+	nogso) feats="tx on sg on tso off gso off" ;;
+	nosg) feats="tx on sg off tso off gso off" ;;
+	nocsum) feats="tx off sg off tso off gso off" ;;
+	esac
+	wait_go
+	# Lower the MTU before dropping SG, raise it after enabling SG.
+	[ "$mtu" -gt 1500 ] || ip link set eth0 mtu "$mtu"
+	ethtool -K eth0 $feats || say ethtool-failed "$combo"
+	ip link set eth0 mtu "$mtu"
+	say configured "$combo" mtu "$(cat /sys/class/net/eth0/mtu)" \
+		"$(ethtool -k eth0 | grep -E '^(tx-checksumming|scatter-gather|tcp-segmentation-offload|generic-segmentation-offload):' | tr '\n' ' ')"
+	bad=
+	for s in $PING_SIZES; do
+		# Two tries of two pings: one lost reply is noise, two are not.
+		ping -c 2 -i 0.2 -W 5 -s "$s" "$DOM0_IP" >/tmp/ping.out 2>&1 ||
+			ping -c 2 -i 0.2 -W 5 -s "$s" "$DOM0_IP" >/tmp/ping.out 2>&1 ||
+			bad="$bad $s"
+	done
+	say pinged "$combo" "${bad:-none}"
+	t0=$(date +%s)
+	sum=$(send_stream "$CHUNKS")
+	say up-sum "$combo" "$sum" $(($(date +%s) - t0))
+	t0=$(date +%s)
+	sum=$(recv_stream)
+	say down-sum "$combo" "$sum" $(($(date +%s) - t0))
+	if [ "$combo" = "$BIG_COMBO" ]; then
+		wait_go
+		t0=$(date +%s)
+		sum=$(send_stream "$BIG_CHUNKS")
+		say big-up-sum "$sum" $(($(date +%s) - t0))
+		t0=$(date +%s)
+		sum=$(recv_stream)
+		say big-down-sum "$sum" $(($(date +%s) - t0))
+	fi
+	say combo-done "$combo"
+done
+# Stay connected until dom0 has read the counters.
+wait_go
+JOB
+
+listeners=()
+# listen_up FILE: sink of one guest stream; its sha256 lands in FILE.
+listen_up() {
+	rm -f "$1"
+	(nc.openbsd -l -p 5001 </dev/null | sha256sum | cut -d' ' -f1 >"$1.tmp" && mv "$1.tmp" "$1") &
+	listeners+=($!)
+}
+# listen_down CHUNKS FILE: source of one stream to the guest; the same
+# stream is generated again for its hash, into FILE.
+listen_down() {
+	rm -f "$2"
+	(gen "$1" | sha256sum | cut -d' ' -f1 >"$2.tmp" && mv "$2.tmp" "$2") &
+	(gen "$1" | nc.openbsd -N -l -p 5002) &
+	listeners+=($!)
+}
+# open_go [streams]: let the guest go on, once the stream listeners are up.
+open_go() {
+	local t=0
+	while [ "${1:-}" = streams ] &&
+		! { ss -ltn | grep -q ':5001 ' && ss -ltn | grep -q ':5002 '; }; do
+		[ $t -lt 50 ] || fail "stream listeners not up"
+		sleep 0.2
+		t=$((t + 1))
+	done
+	(nc.openbsd -l -p 5000 </dev/null >/dev/null) &
+	listeners+=($!)
+}
+stop_listeners() {
+	local p
+	for p in "${listeners[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	listeners=()
+}
+at_exit stop_listeners
+
+# wait_file FILE SECONDS
+wait_file() {
+	local t=0
+	while [ ! -s "$1" ]; do
+		[ $t -lt "$2" ] || return 1
+		sleep 1
+		t=$((t + 1))
+	done
+}
+
+# dom0_side VIF MTU OFFLOADS: the vif's offloads towards the guest, and
+# the MTU of the vif and the bridge (raised vif first, lowered bridge first).
+dom0_side() {
+	local vif=$1 mtu=$2 feats
+	case $3 in
+	on) feats="tx on sg on tso on" ;;
+	nogso) feats="tx on sg on tso off" ;;
+	nosg) feats="tx on sg off tso off" ;;
+	nocsum) feats="tx off sg off tso off" ;;
+	esac
+	ip link set xenbr0 mtu 1500
+	ip link set "$vif" mtu 1500
+	# shellcheck disable=SC2086 # words of ethtool -K
+	ethtool -K "$vif" $feats || fail "ethtool -K $vif $feats failed"
+	ip link set "$vif" mtu "$mtu"
+	ip link set xenbr0 mtu "$mtu"
+}
+
+# verify_guest QUEUES COMBOS BIG-COMBO
+verify_guest() {
+	local q=$1 combos=$2 big=$3 name=nv-q$1 domid vif ip n fe got combo s bad sum secs line
+	domid=$(guest_start "$name" --memory 512 --vif --env "QUEUES=$q" \
+		--env "COMBOS=$combos" --env "PING_SIZES=$ping_sizes" \
+		--env "CHUNKS=$small_chunks" --env "BIG_CHUNKS=$big_chunks" \
+		--env "BIG_COMBO=$big" </tmp/net-verify-job)
+	vif=vif$domid.0
+	ip=$(sed -n 's/^GUEST_IP=//p' "/tmp/guest-$name/root/job/env")
+	n=$(guest_wait "$name" net-ready 180) || fail "q$q: guest network not up"
+	[ "$n" = "$q" ] || fail "q$q: the guest has $n queues"
+	device_report "$domid" | tee "$SCENARIO_OUT/devices-q$q.txt"
+	fe=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/frontend")
+	got=$(xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null || echo 1)
+	[ "$got" = "$q" ] || fail "q$q: frontend negotiated $got queues"
+	summary "net-verify q$q negotiated: $(cut -d'|' -f2- "$SCENARIO_OUT/devices-q$q.txt")"
+
+	for combo in $combos; do
+		progress "net-verify q$q $combo"
+		dom0_side "$vif" "${combo%%-*}" "${combo#*-}"
+		listen_up /tmp/nv-up.sum
+		listen_down $small_chunks /tmp/nv-down.sum
+		open_go streams
+		line=$(guest_wait "$name" "configured $combo" 120) || fail "q$q $combo: guest not configured"
+		echo "q$q $combo guest: $line; vif: $(ethtool -k "$vif" | grep -E '^(tx-checksumming|scatter-gather|tcp-segmentation-offload):' | tr '\n' ' ')"
+		grep -q "^mtu ${combo%%-*} " <<<"$line" || fail "q$q $combo: guest MTU not set: $line"
+		! guest_console "$name" | grep -q "^@@xenaccel ethtool-failed $combo" ||
+			fail "q$q $combo: ethtool -K failed in the guest"
+		bad=$(guest_wait "$name" "pinged $combo" 600) || fail "q$q $combo: guest pings did not finish"
+		[ "$bad" = none ] || fail "q$q $combo: guest->dom0 pings of sizes$bad failed"
+		line=$(guest_wait "$name" "up-sum $combo" 600) || fail "q$q $combo: no up stream"
+		read -r sum secs <<<"$line"
+		wait_file /tmp/nv-up.sum 60 || fail "q$q $combo: dom0 received no stream"
+		[ "$sum" = "$(cat /tmp/nv-up.sum)" ] ||
+			fail "q$q $combo: guest->dom0 stream sent $sum, received $(cat /tmp/nv-up.sum)"
+		line=$(guest_wait "$name" "down-sum $combo" 600) || fail "q$q $combo: no down stream"
+		read -r sum secs <<<"$line"
+		wait_file /tmp/nv-down.sum 60 || fail "q$q $combo: dom0 sent no stream"
+		[ "$sum" = "$(cat /tmp/nv-down.sum)" ] ||
+			fail "q$q $combo: dom0->guest stream sent $(cat /tmp/nv-down.sum), received $sum"
+		if [ "$combo" = "$big" ]; then
+			listen_up /tmp/nv-up.sum
+			listen_down $big_chunks /tmp/nv-down.sum
+			open_go streams
+			line=$(guest_wait "$name" big-up-sum 1200) || fail "q$q: no 1 GiB up stream"
+			read -r sum secs <<<"$line"
+			wait_file /tmp/nv-up.sum 120 || fail "q$q: dom0 received no 1 GiB stream"
+			[ "$sum" = "$(cat /tmp/nv-up.sum)" ] ||
+				fail "q$q: 1 GiB guest->dom0 stream sent $sum, received $(cat /tmp/nv-up.sum)"
+			summary "net-verify q$q $combo: 1 GiB guest->dom0 sha256 matches ($secs s)"
+			line=$(guest_wait "$name" big-down-sum 1200) || fail "q$q: no 1 GiB down stream"
+			read -r sum secs <<<"$line"
+			wait_file /tmp/nv-down.sum 120 || fail "q$q: dom0 sent no 1 GiB stream"
+			[ "$sum" = "$(cat /tmp/nv-down.sum)" ] ||
+				fail "q$q: 1 GiB dom0->guest stream sent $(cat /tmp/nv-down.sum), received $sum"
+			summary "net-verify q$q $combo: 1 GiB dom0->guest sha256 matches ($secs s)"
+		fi
+		guest_wait "$name" "combo-done $combo" 120 >/dev/null || fail "q$q $combo: guest did not finish"
+		bad=
+		for s in $ping_sizes; do
+			ping -c 2 -i 0.2 -W 5 -s "$s" "$ip" >/dev/null 2>&1 ||
+				ping -c 2 -i 0.2 -W 5 -s "$s" "$ip" >/dev/null 2>&1 ||
+				bad="$bad $s"
+		done
+		[ -z "$bad" ] || fail "q$q $combo: dom0->guest pings of sizes$bad failed"
+		stop_listeners
+		summary "net-verify q$q $combo: pings of $(wc -w <<<"$ping_sizes") sizes both ways, ${small_chunks}x8 MiB streams both ways verified"
+	done
+
+	ethtool -S "$vif" >"$SCENARIO_OUT/ethtool-S-q$q.txt" || fail "q$q: ethtool -S $vif failed"
+	summary "net-verify q$q $vif ethtool -S: $(grep -E '^ +(rx_gso_checksum_fixup|rx_packets|rx_gso|rx_dropped|rx_malformed|tx_packets|tx_gso|tx_dropped|rx_copy_hypercalls|rx_copy_ops|tx_copy_hypercalls|tx_copy_ops|tx_zerocopy_sent|tx_zerocopy_fail|tx_frag_overflow):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' ')"
+	if [ "$BACKEND" = xenaccel ]; then
+		for s in rx_malformed rx_copy_errors tx_copy_errors rx_csum_errors rx_nomem tx_too_big; do
+			n=$(awk -v k="$s:" '$1 == k { print $2 }' "$SCENARIO_OUT/ethtool-S-q$q.txt")
+			[ "$n" = 0 ] || fail "q$q: $vif counter $s is $n"
+		done
+	fi
+	open_go
+	guest_finish "$name" 120 || fail "q$q: guest job failed (see guest-$name.console)"
+	stop_listeners
+	ip link set xenbr0 mtu 1500
+}
+
+verify_guest 4 "$combos_full" 1500-on
+verify_guest 1 "1500-nosg 9000-on" ""
+verify_guest 2 "1500-nocsum 9000-nogso" ""
