@@ -500,8 +500,16 @@ static int xa_blkif_worker(void *arg)
 		 * Nothing left: poll a busy ring for a while, then ask for an
 		 * event and look once more, so that no request slips between.
 		 */
-		if (!more && taken && !ring->ring.overrun)
+		if (!more && taken && !ring->ring.overrun &&
+		    READ_ONCE(xa_blkif_poll_us)) {
+			/*
+			 * Answer what already finished (a synchronous device
+			 * completes during submission) before waiting for
+			 * the frontend's next requests.
+			 */
+			xa_blkif_complete(ring);
 			more = xa_blkif_poll(ring);
+		}
 		if (!more && !ring->ring.overrun)
 			more = xenaccel_ring_final_check(&ring->ring);
 		if (eoi_owed && !more) {

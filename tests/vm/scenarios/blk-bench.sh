@@ -39,12 +39,11 @@ record() {
 		 cpu_us_per_io: (if $d.total_ios > 0 then $cpu * 1e6 / $d.total_ios else null end)}' >>"$results"
 }
 
-# The guest's job: each workload between begin/end markers that dom0
-# follows to sample its own CPU time.
-{
-	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
-	echo 'wait_dev /dev/xvdb'
-	for w in "${workloads[@]}"; do
+# job_steps WORKLOAD...: the guest's part of each workload, between the
+# begin/end markers that dom0 follows to sample its own CPU time.
+job_steps() {
+	local w name
+	for w; do
 		set -- $w
 		name=$1
 		shift
@@ -53,6 +52,28 @@ record() {
 		echo "say end $name"
 		echo "say_file fio-$name /tmp/$name.json"
 	done
+}
+
+# measure GUEST SIDE RUN WORKLOAD...: follow the guest through the
+# workloads, recording each with the dom0 CPU time it took.
+measure() {
+	local guest=$1 side=$2 run=$3 w c0 cpu
+	shift 3
+	for w; do
+		set -- $w
+		guest_wait "$guest" "begin $1" 300 >/dev/null || fail "$guest: no begin $1"
+		c0=$(dom0_cpu)
+		guest_wait "$guest" "end $1" 300 >/dev/null || fail "$guest: no end $1"
+		cpu=$(since "$c0")
+		guest_wait "$guest" "fio-$1" 60 >/dev/null
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")"
+	done
+}
+
+{
+	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
+	echo 'wait_dev /dev/xvdb'
+	job_steps "${workloads[@]}"
 } >/tmp/blk-bench-job
 
 # Same data under every run: reads of never-written brd pages are free.
@@ -73,7 +94,7 @@ done
 # workloads. SIDE xenaccel-poll is xenaccel with poll_us=$poll_us.
 poll_us=${BENCH_POLL_US:-100}
 guest_run() {
-	local side=$1 run=$2 name=bench-$1-$2 be=${1%-poll} domid w key c0 cpu st
+	local side=$1 run=$2 name=bench-$1-$2 be=${1%-poll} domid st
 	backend_use "$be" || fail "cannot switch to the $be backend"
 	st=/sys/module/xenaccel_blkback/parameters/poll_us
 	if [ "$side" = xenaccel-poll ]; then
@@ -82,17 +103,11 @@ guest_run() {
 		echo 0 >$st
 	fi
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-job)
-	for w in "${workloads[@]}"; do
-		set -- $w
-		guest_wait "$name" "begin $1" 300 >/dev/null || fail "$name: no begin $1"
-		c0=$(dom0_cpu)
-		[ "$run$1" != 1randread4k ] || BACKEND=$be device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
-		guest_wait "$name" "end $1" 300 >/dev/null || fail "$name: no end $1"
-		cpu=$(since "$c0")
-		key=fio-$1
-		guest_wait "$name" "$key" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")"
-	done
+	# The device report before the first sample, so that its CPU time
+	# is not counted as the workload's.
+	guest_wait "$name" "begin ${workloads[0]%% *}" 300 >/dev/null || fail "$name: no begin"
+	[ "$run" != 1 ] || BACKEND=$be device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
+	measure "$name" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
 		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps; do
@@ -129,28 +144,12 @@ for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
 		echo 'wait_dev /dev/xvdb'
 		echo 'cat /sys/block/xvdb/queue/max_hw_sectors_kb >/sys/block/xvdb/queue/max_sectors_kb'
 		echo 'say max-request-kib "$(cat /sys/block/xvdb/queue/max_sectors_kb)"'
-		for w in "${sweep_workloads[@]}"; do
-			set -- $w
-			name=$1
-			shift
-			echo "say begin $name"
-			echo "fio --name=$name --filename=/dev/xvdb $fio_common $* --output=/tmp/$name.json"
-			echo "say end $name"
-			echo "say_file fio-$name /tmp/$name.json"
-		done
+		job_steps "${sweep_workloads[@]}"
 	} >/tmp/blk-bench-sweep
 	name=bench-segs-$segs
 	domid=$(BACKEND=xenaccel guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-sweep)
 	kib=$(guest_wait "$name" max-request-kib 300) || fail "$name: guest did not start"
-	for w in "${sweep_workloads[@]}"; do
-		set -- $w
-		guest_wait "$name" "begin $1" 300 >/dev/null || fail "$name: no begin $1"
-		c0=$(dom0_cpu)
-		guest_wait "$name" "end $1" 300 >/dev/null || fail "$name: no end $1"
-		cpu=$(since "$c0")
-		guest_wait "$name" "fio-$1" 60 >/dev/null
-		record "segs$segs" 1 "$1" "$cpu" "$(guest_report "$name" "fio-$1")"
-	done
+	measure "$name" "segs$segs" 1 "${sweep_workloads[@]}"
 	summary "blk-bench segments $segs: largest request $kib KiB, $(jq -r --arg s "segs$segs" \
 		'select(.side == $s) | "\(.workload) \(.mibs | floor) MiB/s \(.cpu_us_per_io | floor) us dom0 CPU/io"' "$results" | paste -sd ';' -)"
 	guest_finish "$name" 120 || fail "$name: guest job failed"
