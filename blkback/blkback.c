@@ -94,9 +94,17 @@ static void xa_blkif_ring_fatal(struct xa_blkif_ring *ring, const char *why)
 	schedule_work(&ring->blkif->fatal_work);
 }
 
+static s16 xa_blkif_rsp_status(blk_status_t status)
+{
+	if (status == BLK_STS_NOTSUPP)
+		return BLKIF_RSP_EOPNOTSUPP;
+	return status == BLK_STS_OK ? BLKIF_RSP_OKAY : BLKIF_RSP_ERROR;
+}
+
 static void xa_blkif_put_response(struct xa_blkif_ring *ring, u64 id,
 				  u8 operation, s16 status)
 {
+	lockdep_assert_held(&ring->done_lock);
 	if (ring->abi == XA_BLKIF_ABI_X86_32) {
 		struct xa_blkif_x86_32_response rsp;
 
@@ -121,10 +129,23 @@ static void xa_blkif_put_response(struct xa_blkif_ring *ring, u64 id,
 
 static void xa_blkif_push_responses(struct xa_blkif_ring *ring)
 {
+	lockdep_assert_held(&ring->done_lock);
 	if (xenaccel_ring_push_responses(&ring->ring)) {
 		notify_remote_via_irq(ring->irq);
 		ring->stats.notify++;
 	}
+}
+
+/* Answer a request that did no I/O (refused, or a discard) at once. */
+static void xa_blkif_answer(struct xa_blkif_ring *ring, u64 id, u8 operation,
+			    s16 status)
+{
+	/* Whatever it had mapped is unmapped before the guest hears. */
+	xenaccel_grant_flush(&ring->mapper);
+	spin_lock_irq(&ring->done_lock);
+	xa_blkif_put_response(ring, id, operation, status);
+	xa_blkif_push_responses(ring);
+	spin_unlock_irq(&ring->done_lock);
 }
 
 static bool xa_blkif_has_done(struct xa_blkif_ring *ring)
@@ -133,8 +154,9 @@ static bool xa_blkif_has_done(struct xa_blkif_ring *ring)
 }
 
 /*
- * Answer every completed request: release their grants, unmap the private
- * ones in one hypercall, then respond and notify once.
+ * Reap every completed request: release their grants, unmap the private
+ * ones in one hypercall, then answer those the completion could not and
+ * notify once.
  */
 static void xa_blkif_complete(struct xa_blkif_ring *ring)
 {
@@ -152,18 +174,19 @@ static void xa_blkif_complete(struct xa_blkif_ring *ring)
 	/* The guest may reuse its pages once answered: unmap first. */
 	xenaccel_grant_flush(&ring->mapper);
 
-	list_for_each_entry_safe(p, next, &done, node) {
-		s16 status = BLKIF_RSP_OKAY;
+	spin_lock_irq(&ring->done_lock);
+	list_for_each_entry(p, &done, node) {
+		if (!p->answered)
+			xa_blkif_put_response(ring, p->id, p->operation,
+					      xa_blkif_rsp_status(p->status));
+	}
+	xa_blkif_push_responses(ring);
+	spin_unlock_irq(&ring->done_lock);
 
-		if (p->status == BLK_STS_NOTSUPP)
-			status = BLKIF_RSP_EOPNOTSUPP;
-		else if (p->status != BLK_STS_OK)
-			status = BLKIF_RSP_ERROR;
-		xa_blkif_put_response(ring, p->id, p->operation, status);
+	list_for_each_entry_safe(p, next, &done, node) {
 		list_move(&p->node, &ring->free);
 		atomic_dec(&ring->inflight);
 	}
-	xa_blkif_push_responses(ring);
 }
 
 static void xa_blkif_bio_done(struct bio *bio)
@@ -175,10 +198,21 @@ static void xa_blkif_bio_done(struct bio *bio)
 	if (bio->bi_status)
 		WRITE_ONCE(p->status, bio->bi_status);
 	if (atomic_dec_and_test(&p->bios_left)) {
+		/*
+		 * All under the lock: once the worker has reaped the request
+		 * (taking the lock), nothing here touches the ring again.
+		 */
 		spin_lock_irqsave(&ring->done_lock, flags);
+		if (p->answer_on_completion) {
+			/* The guest hears now, not after the worker runs. */
+			xa_blkif_put_response(ring, p->id, p->operation,
+					      xa_blkif_rsp_status(p->status));
+			xa_blkif_push_responses(ring);
+			p->answered = true;
+		}
 		list_add_tail(&p->node, &ring->done);
-		spin_unlock_irqrestore(&ring->done_lock, flags);
 		wake_up(&ring->wq);
+		spin_unlock_irqrestore(&ring->done_lock, flags);
 	}
 	bio_put(bio);
 }
@@ -310,12 +344,20 @@ static int xa_blkif_dispatch_rw(struct xa_blkif_ring *ring,
 		return BLKIF_RSP_ERROR;
 	}
 
-	/* In-flight requests never outnumber the ring's slots. */
+	/*
+	 * Requests taken and not answered never outnumber the ring's slots,
+	 * so with none free, one is answered and waits to be reaped.
+	 */
+	if (list_empty(&ring->free))
+		xa_blkif_complete(ring);
+	if (WARN_ON_ONCE(list_empty(&ring->free)))
+		return BLKIF_RSP_ERROR;
 	p = list_first_entry(&ring->free, struct xa_blkif_pending, node);
 	list_del(&p->node);
 	p->id = req->id;
 	p->operation = req->operation;
 	p->status = BLK_STS_OK;
+	p->answered = false;
 	p->nr_grants = req->nr_segs;
 	for (i = 0; i < req->nr_segs; i++) {
 		p->grants[i].gref = segs[i].gref;
@@ -327,6 +369,11 @@ static int xa_blkif_dispatch_rw(struct xa_blkif_ring *ring,
 		list_add(&p->node, &ring->free);
 		return BLKIF_RSP_ERROR;
 	}
+	/* No private mapping of it, or of its indirect pages, to unmap. */
+	p->answer_on_completion = !xenaccel_grant_unmaps_queued(&ring->mapper);
+	for (i = 0; i < p->nr_grants; i++)
+		if (!p->grants[i].persistent)
+			p->answer_on_completion = false;
 
 	switch (req->op) {
 	case BLKIF_OP_READ:
@@ -392,7 +439,7 @@ static void xa_blkif_handle_one(struct xa_blkif_ring *ring, const void *raw)
 		if (status == BLKIF_RSP_OKAY)
 			return;		/* answered on completion */
 	}
-	xa_blkif_put_response(ring, req.id, req.operation, status);
+	xa_blkif_answer(ring, req.id, req.operation, status);
 }
 
 /*
@@ -430,12 +477,8 @@ static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 		}
 	}
 	blk_finish_plug(&plug);
-	/*
-	 * Answers given without I/O (errors, discards): unmap what those
-	 * requests and the indirect pages mapped before the guest hears.
-	 */
+	/* Indirect pages mapped privately go back now, not at the next reap. */
 	xenaccel_grant_flush(&ring->mapper);
-	xa_blkif_push_responses(ring);
 	return taken;
 }
 

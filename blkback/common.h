@@ -60,6 +60,12 @@ struct xa_blkif_pending {
 	u8 operation;
 	atomic_t bios_left;
 	blk_status_t status;		/* a bio error, if any */
+	/*
+	 * Only persistent mappings: nothing to unmap before the guest may
+	 * reuse its pages, so the last bio answers at once.
+	 */
+	bool answer_on_completion;
+	bool answered;			/* under the ring's done_lock */
 	unsigned int nr_grants;
 	struct xenaccel_grant *grants;	/* one per data segment */
 };
@@ -84,7 +90,10 @@ struct xa_blkif_ring {
 	unsigned int nr_pending;
 	struct xenaccel_grant *grants;	/* the pendings' grant arrays */
 	struct list_head free;		/* worker only */
-	/* Completed requests, added by bio completion in any context. */
+	/*
+	 * Completed requests, added by bio completion in any context; the
+	 * lock also serialises everyone who writes responses to the ring.
+	 */
 	spinlock_t done_lock;
 	struct list_head done;
 	atomic_t inflight;

@@ -61,7 +61,7 @@ static bool xenaccel_ring_read_prod(struct xenaccel_ring *ring, RING_IDX *prod)
 	*prod = READ_ONCE(ring->hdr->req_prod);
 	/* Read the requests only after the index that published them. */
 	virt_rmb();
-	if (*prod - ring->rsp_prod_pvt > ring->nr_slots) {
+	if (*prod - READ_ONCE(ring->rsp_prod_pvt) > ring->nr_slots) {
 		ring->overrun = true;
 		return false;
 	}
@@ -144,7 +144,7 @@ void xenaccel_ring_put_response(struct xenaccel_ring *ring, const void *rsp,
 				size_t rsp_size)
 {
 	memcpy(xenaccel_ring_slot(ring, ring->rsp_prod_pvt), rsp, rsp_size);
-	ring->rsp_prod_pvt++;
+	WRITE_ONCE(ring->rsp_prod_pvt, ring->rsp_prod_pvt + 1);
 }
 EXPORT_SYMBOL_GPL(xenaccel_ring_put_response);
 

@@ -65,10 +65,17 @@ int xenaccel_grant_map(struct xenaccel_grant_mapper *m,
 void xenaccel_grant_release(struct xenaccel_grant_mapper *m,
 			    struct xenaccel_grant *grants, unsigned int n);
 void xenaccel_grant_flush(struct xenaccel_grant_mapper *m);
+
 void xenaccel_grant_shrink_pool(struct xenaccel_grant_mapper *m,
 				unsigned int keep);
 void xenaccel_grant_trim(struct xenaccel_grant_mapper *m);
 void xenaccel_grant_release_entries(struct xenaccel_grant_mapper *m,
 				    struct list_head *entries);
+
+/* Whether private mappings wait for xenaccel_grant_flush(). */
+static inline bool xenaccel_grant_unmaps_queued(const struct xenaccel_grant_mapper *m)
+{
+	return m->nr_unmaps != 0;
+}
 
 #endif /* XENACCEL_GRANT_H */

@@ -15,11 +15,16 @@
  *    copy is parsed and validated (the XSA-155 lesson);
  *  - the caller bounds the number of requests taken per call, so one busy
  *    frontend cannot monopolise a worker.
+ *
+ * Requests are consumed by one context. Responses may be produced by others
+ * (a bio completion answering at once), serialised by the caller's lock;
+ * the consumer only ever reads rsp_prod_pvt, which grows.
  */
 #ifndef XENACCEL_RING_H
 #define XENACCEL_RING_H
 
 #include <linux/types.h>
+#include <linux/compiler.h>
 #include <linux/stddef.h>
 #include <linux/build_bug.h>
 #include <xen/interface/io/ring.h>
@@ -37,6 +42,7 @@ struct xenaccel_ring {
 	unsigned int nr_slots;		/* a power of two */
 	RING_IDX req_cons;		/* next request to copy out */
 	RING_IDX rsp_prod_pvt;		/* responses written, not yet pushed */
+					/* (read locklessly by the consumer) */
 	bool overrun;			/* producer index was invalid: stop */
 };
 
@@ -73,7 +79,7 @@ bool xenaccel_ring_push_responses(struct xenaccel_ring *ring);
 /* Requests copied out whose responses are not written yet. */
 static inline unsigned int xenaccel_ring_in_flight(const struct xenaccel_ring *ring)
 {
-	return ring->req_cons - ring->rsp_prod_pvt;
+	return ring->req_cons - READ_ONCE(ring->rsp_prod_pvt);
 }
 
 #endif /* XENACCEL_RING_H */

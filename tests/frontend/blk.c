@@ -597,7 +597,8 @@ static void mode_rw(struct blk *b)
 {
 	struct blkif_request r;
 	struct blkif_response rsp[64];
-	unsigned int i, n, seen;
+	uint32_t old_refs[ARRAY_SIZE(b->b.refs)];
+	unsigned int i, j, n, seen, reused;
 	uint8_t *p, *q;
 
 	blk_rw_check(b, "direct-1", 2048, 1, false);
@@ -654,12 +655,26 @@ static void mode_rw(struct blk *b)
 	if (b->sectors >= 2 * SECTS_PER_PAGE)
 		blk_rw_check(b, "last-page", (b->sectors & ~7ull) - SECTS_PER_PAGE, 1, false);
 
-	/* A new connection sees what the old one wrote. */
+	/*
+	 * A new connection sees what the old one wrote, through new pages:
+	 * the read buffer is granted afresh, usually under the same refs
+	 * (the guest's grant allocator hands freed refs out again). A backend
+	 * that kept the old connection's persistent mappings would read into
+	 * the old pages and leave these zero.
+	 */
 	blk_close(b);
+	memcpy(old_refs, b->b.refs, sizeof(old_refs));
+	xa_grant_free(&b->d, &b->b);
+	CHECK(b, xa_grant_alloc(&b->d, &b->b, ARRAY_SIZE(old_refs), true) == 0,
+	      "reconnect:no-grants");
+	if (!b->b.addr)
+		return;
+	for (i = 0, reused = 0; i < ARRAY_SIZE(old_refs); i++)
+		for (j = 0; j < ARRAY_SIZE(old_refs); j++)
+			reused += b->b.refs[i] == old_refs[j];
 	CHECK(b, blk_connect(b, NULL) == XenbusStateConnected, "reconnect:refused");
 	if (!b->connected)
 		return;
-	memset(b->b.addr, 0, (size_t)b->b.count * XA_PAGE_SIZE);
 	rq_rw(&r, BLKIF_OP_READ, 4096, BLKIF_MAX_SEGMENTS_PER_REQUEST, b->b.refs, 0, 7);
 	expect_ok(b, "reconnect-read", &r);
 	for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
@@ -668,8 +683,9 @@ static void mode_rw(struct blk *b)
 			break;
 	}
 	CHECK(b, i == BLKIF_MAX_SEGMENTS_PER_REQUEST, "reconnect:data-mismatch");
-	note(b, "sectors=%" PRIu64 " ring=%u indirect=%u flush=%d discard=%d",
-	     b->sectors, RING_SIZE(&b->ring), b->max_indirect, b->flush, b->discard);
+	note(b, "sectors=%" PRIu64 " ring=%u indirect=%u flush=%d discard=%d reused-refs=%u",
+	     b->sectors, RING_SIZE(&b->ring), b->max_indirect, b->flush, b->discard,
+	     reused);
 }
 
 static void mode_bad_segs(struct blk *b)

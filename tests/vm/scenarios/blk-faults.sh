@@ -48,6 +48,8 @@ dmsetup create xa-faulty <<'EOF'
 65536 32768 error
 98304 32768 linear /dev/ram1 98304
 EOF
+# dom0 runs no udev: make the /dev/mapper node ourselves.
+dmsetup mknodes xa-faulty
 at_exit "dmsetup remove xa-faulty"
 domid=$(guest_start fault-eio --disk /dev/mapper/xa-faulty <<'JOB'
 modprobe xen-blkfront

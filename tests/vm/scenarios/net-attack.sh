@@ -11,6 +11,7 @@ bad() {
 }
 
 victim=$(guest_start netvictim --vif <<'JOB'
+modprobe xen-netfront
 net_up
 dom=$(xafront xs-read domid)
 n=0
