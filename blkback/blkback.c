@@ -62,6 +62,16 @@ MODULE_PARM_DESC(poll_us,
 		 "Microseconds to poll a busy ring before waiting for an event (default 0: off, at most 1000)");
 
 /*
+ * Persistent grants save a map and unmap per request, but make the
+ * frontend copy every byte between its grant pages and the I/O's pages:
+ * the copy can cost more than mapping where requests are large.
+ */
+bool xa_blkif_feature_persistent = true;
+module_param_named(feature_persistent, xa_blkif_feature_persistent, bool, 0644);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants to devices probed from now on (default Y)");
+
+/*
  * Persistent grants each ring keeps mapped: enough to cover the frontend's
  * buffers avoids map and unmap hypercalls; all rings together stay within
  * xenaccel_core's gcache_budget_mb.

@@ -25,6 +25,7 @@ extern unsigned int xa_blkif_max_queues;
 extern unsigned int xa_blkif_max_ring_order;
 extern unsigned int xa_blkif_max_indirect_segs;
 extern unsigned int xa_blkif_max_persistent;
+extern bool xa_blkif_feature_persistent;
 
 /* The backing device, as the toolstack named it. */
 struct xa_blkif_vbd {
@@ -119,6 +120,7 @@ struct xa_blkif {
 	struct mutex rings_lock;
 	struct xa_blkif_ring *rings;
 	unsigned int nr_rings;
+	bool offer_persistent;		/* what the probe offered */
 	bool persistent;		/* both sides agreed */
 	/* A ring the frontend broke: the xenbus side closes the device. */
 	struct work_struct fatal_work;

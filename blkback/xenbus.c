@@ -163,7 +163,8 @@ static int xa_blkbk_connect_rings(struct xa_blkbk *be)
 		xenbus_dev_fatal(dev, err, "%s", why);
 		return err;
 	}
-	blkif->persistent = xenbus_read_unsigned(dev->otherend,
+	blkif->persistent = blkif->offer_persistent &&
+			    xenbus_read_unsigned(dev->otherend,
 						 "feature-persistent", 0);
 
 	/* Statistics readers wait until the rings are up. */
@@ -595,8 +596,9 @@ static int xa_blkbk_probe(struct xenbus_device *dev,
 		goto fail;
 	err = xenbus_printf(XBT_NIL, dev->nodename, "feature-max-indirect-segments",
 			    "%u", xa_blkif_max_indirect_segs);
+	be->blkif->offer_persistent = READ_ONCE(xa_blkif_feature_persistent);
 	err = err ?: xenbus_printf(XBT_NIL, dev->nodename, "feature-persistent",
-				   "%u", 1);
+				   "%u", be->blkif->offer_persistent);
 	err = err ?: xenbus_printf(XBT_NIL, dev->nodename, "multi-queue-max-queues",
 				   "%u", xa_blkif_max_queues);
 	err = err ?: xenbus_printf(XBT_NIL, dev->nodename, "max-ring-page-order",

@@ -3,7 +3,7 @@
  * xafront blk: a blkif frontend in user space, well-behaved or hostile.
  *
  *   xafront blk [--dev N] [--order N] [--no-persistent] [--expect-close]
- *               [--sync] [-v] MODE...
+ *               [--abi x86_32] [--sync] [-v] MODE...
  *
  * Each MODE connects to the vbd (device N under device/vbd, default 51728,
  * xvdb), does its work, and closes the connection again (frontend Closing,
@@ -40,6 +40,11 @@
  *                 protocol, event-channel and ring-ref values: the
  *                 backend must refuse each, then accept a good one
  *
+ * With --abi x86_32 the frontend speaks the 32-bit x86 request layout
+ * (protocol "x86_32-abi": the 64-bit fields only 4-byte aligned) that a
+ * 32-bit guest's blkfront uses; only the rw mode supports it. Requests are
+ * built natively and converted field by field as they are published.
+ *
  * With --sync, after each mode's attack and after each close, the program
  * waits for dom0 (the rig) to check the backend and acknowledge; see
  * xa_sync_point().
@@ -62,6 +67,9 @@
 #define RSP_TIMEOUT	(-100)
 #define RSP_BADID	(-101)
 #define IO_TIMEOUT_MS	15000
+/* Ring slots of the x86_32 ABI: a 108-byte request, a 12-byte response. */
+#define X86_32_SLOT	108u
+#define X86_32_PROTOCOL	"x86_32-abi"
 
 /* Keys to write instead of the good ones (bad-keys). */
 struct blk_keys {
@@ -78,12 +86,16 @@ struct blk {
 	int order;		/* ring-page-order, -1: one page, "ring-ref" */
 	bool persistent;
 	bool expect_close;
+	bool x86_32;		/* requests in the 32-bit x86 layout */
 
 	/* the connection */
 	bool connected;
 	bool ring_mapped;	/* granted, the backend may map it */
 	struct xa_grant ring_g;
 	blkif_front_ring_t ring;
+	/* x86_32: requests as built, converted onto the ring by blk_push() */
+	struct blkif_request *shadow;
+	RING_IDX converted;
 	evtchn_port_t port;
 	bool have_port;
 
@@ -260,14 +272,71 @@ static void rq_discard(struct blkif_request *raw, uint64_t sector,
 	r->nr_sectors = nr;
 }
 
+/* Where request @idx is built: its ring slot, or its x86_32 shadow. */
+static struct blkif_request *blk_req(struct blk *b, RING_IDX idx)
+{
+	if (b->x86_32)
+		return &b->shadow[idx & (RING_SIZE(&b->ring) - 1)];
+	return RING_GET_REQUEST(&b->ring, idx);
+}
+
 /* The next free request slot, cleared. */
 static struct blkif_request *blk_slot(struct blk *b)
 {
-	struct blkif_request *r = RING_GET_REQUEST(&b->ring, b->ring.req_prod_pvt);
+	struct blkif_request *r = blk_req(b, b->ring.req_prod_pvt);
 
 	memset(r, 0, sizeof(*r));
 	b->ring.req_prod_pvt++;
 	return r;
+}
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/*
+ * A native request in the x86_32 layout: operation at 0, then per kind
+ * (blkif.h's packed blkif_x86_32_request_*): id at 4, sector at 12, and
+ * read/write segments at 20, or indirect handle at 20, grefs at 24, or
+ * discard flag at 1 and nr_sectors at 20.
+ */
+static void req_to_x86_32(uint8_t *dst, const struct blkif_request *r)
+{
+	const struct blkif_request_indirect *ri = (const void *)r;
+	const struct blkif_request_discard *rd = (const void *)r;
+	unsigned int i;
+
+	memset(dst, 0, X86_32_SLOT);
+	dst[0] = r->operation;
+	put64(dst + 4, r->id);
+	switch (r->operation) {
+	case BLKIF_OP_INDIRECT:
+		dst[1] = ri->indirect_op;
+		put16(dst + 2, ri->nr_segments);
+		put64(dst + 12, ri->sector_number);
+		put16(dst + 20, ri->handle);
+		for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
+			put32(dst + 24 + 4 * i, ri->indirect_grefs[i]);
+		break;
+	case BLKIF_OP_DISCARD:
+		dst[1] = rd->flag;
+		put64(dst + 12, rd->sector_number);
+		put64(dst + 20, rd->nr_sectors);
+		break;
+	default:
+		dst[1] = r->nr_segments;
+		put16(dst + 2, r->handle);
+		put64(dst + 12, r->sector_number);
+		for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+			memcpy(dst + 20 + 8 * i, &r->seg[i], 8);
+		break;
+	}
+}
+
+static uint8_t *x86_32_slot(struct blk *b, RING_IDX idx)
+{
+	return (uint8_t *)b->ring.sring->ring +
+	       (size_t)(idx & (RING_SIZE(&b->ring) - 1)) * X86_32_SLOT;
 }
 
 static void blk_notify(struct blk *b)
@@ -278,6 +347,9 @@ static void blk_notify(struct blk *b)
 /* Publish the requests written so far; we always notify. */
 static void blk_push(struct blk *b)
 {
+	for (; b->x86_32 && b->converted != b->ring.req_prod_pvt; b->converted++)
+		req_to_x86_32(x86_32_slot(b, b->converted),
+			      blk_req(b, b->converted));
 	xen_wmb();
 	b->ring.sring->req_prod = b->ring.req_prod_pvt;
 	xen_mb();
@@ -311,6 +383,19 @@ static int blk_collect(struct blk *b, struct blkif_response *out, int want,
 								b->ring.rsp_cons);
 			unsigned int i;
 
+			if (b->x86_32) {
+				/* id 0-7, operation 8, pad 9, status 10-11 */
+				raw = x86_32_slot(b, b->ring.rsp_cons);
+				if (raw[9])
+					b->pad_bad++;
+				memset(&out[got], 0, sizeof(*out));
+				memcpy(&out[got].id, raw, 8);
+				out[got].operation = raw[8];
+				memcpy(&out[got].status, raw + 10, 2);
+				got++;
+				b->ring.rsp_cons++;
+				continue;
+			}
 			if (raw[9])
 				b->pad_bad++;
 			for (i = 12; i < 16; i++)
@@ -527,7 +612,8 @@ again:
 		W("event-channel", "%s", k->event_channel);
 	else
 		W("event-channel", "%u", b->port);
-	W("protocol", "%s", k && k->protocol ? k->protocol : XEN_IO_PROTO_ABI_X86_64);
+	W("protocol", "%s", k && k->protocol ? k->protocol :
+			    b->x86_32 ? X86_32_PROTOCOL : XEN_IO_PROTO_ABI_X86_64);
 	if (k && k->num_queues)
 		W("multi-queue-num-queues", "%s", k->num_queues);
 	W("feature-persistent", "%u", b->persistent);
@@ -559,6 +645,14 @@ static int blk_connect(struct blk *b, const struct blk_keys *k)
 	SHARED_RING_INIT(sring);
 	FRONT_RING_INIT(&b->ring, sring, (size_t)npages * XA_PAGE_SIZE);
 	b->ring_mapped = true;
+	if (b->x86_32) {
+		/* (64 B header + n x 108 B) rounds to as many slots as native. */
+		free(b->shadow);
+		b->shadow = calloc(RING_SIZE(&b->ring), sizeof(*b->shadow));
+		if (!b->shadow)
+			return -1;
+		b->converted = 0;
+	}
 	if (xa_evtchn_alloc(&b->d, &b->port))
 		return -1;
 	b->have_port = true;
@@ -629,7 +723,7 @@ static void mode_rw(struct blk *b)
 	for (i = 0; i < n; i++) {
 		pat_fill(xa_grant_page(&b->a, i), 32768 + i * 64, SECTS_PER_PAGE, b->gen);
 		rq_rw(blk_slot(b), BLKIF_OP_WRITE, 32768 + i * 64, 1, &b->a.refs[i], 0, 7);
-		RING_GET_REQUEST(&b->ring, b->ring.req_prod_pvt - 1)->id = mkid(1000 + i);
+		blk_req(b, b->ring.req_prod_pvt - 1)->id = mkid(1000 + i);
 	}
 	blk_push(b);
 	CHECK(b, blk_collect(b, rsp, n, IO_TIMEOUT_MS) == (int)n, "batch:missing-responses");
@@ -1416,6 +1510,7 @@ int xa_blk_main(int argc, char **argv)
 		{ "order", required_argument, NULL, 'o' },
 		{ "no-persistent", no_argument, NULL, 'P' },
 		{ "expect-close", no_argument, NULL, 'c' },
+		{ "abi", required_argument, NULL, 'a' },
 		{ "sync", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -1434,6 +1529,13 @@ int xa_blk_main(int argc, char **argv)
 		case 'o': b->order = atoi(optarg); break;
 		case 'P': b->persistent = false; break;
 		case 'c': b->expect_close = true; break;
+		case 'a':
+			if (strcmp(optarg, "x86_32")) {
+				xa_log("--abi: only x86_32 (x86_64 is the default)");
+				return 2;
+			}
+			b->x86_32 = true;
+			break;
 		case 's': xa_sync = true; break;
 		case 'v': xa_verbose = true; break;
 		default: return 2;
@@ -1443,6 +1545,11 @@ int xa_blk_main(int argc, char **argv)
 		xa_log("no mode given (see blk.c)");
 		return 2;
 	}
+	for (i = optind; b->x86_32 && i < argc; i++)
+		if (strcmp(argv[i], "rw")) {
+			xa_log("--abi x86_32: mode %s writes the ring itself; only rw", argv[i]);
+			return 2;
+		}
 	if (xa_dev_open(&b->d, "vbd", b->devid))
 		return 1;
 	xa_log("vbd %u: frontend %s, backend %s (domain %u), states %d/%d",
@@ -1460,6 +1567,7 @@ int xa_blk_main(int argc, char **argv)
 	xa_grant_free(&b->d, &b->b);
 	xa_grant_free(&b->d, &b->ind);
 	xa_dev_close(&b->d);
+	free(b->shadow);
 	free(b);
 	xa_log("%d mode(s) failed", failed);
 	return failed ? 1 : 0;
@@ -1515,6 +1623,30 @@ int xa_selftest(void)
 	T(RING_SIZE(&b->ring) == 128);
 	T((uint8_t *)RING_GET_REQUEST(&b->ring, 1) - ring_mem == 64 + 112);
 	T(RING_GET_REQUEST(&b->ring, 128) == RING_GET_REQUEST(&b->ring, 0));
+
+	/* the x86_32 layout (blkif.h's packed blkif_x86_32_request) */
+	{
+		uint8_t x[X86_32_SLOT];
+
+		rq_rw(&r, BLKIF_OP_WRITE, 0x0102030405060708ull, 11, refs, 1, 6);
+		r.id = 0xa1a2a3a4a5a6a7a8ull;
+		req_to_x86_32(x, &r);
+		T(x[0] == 1 && x[1] == 11 && x[4] == 0xa8 && x[11] == 0xa1);
+		T(x[12] == 8 && x[19] == 1);
+		T(x[20] == 0x44 && x[23] == 0x11 && x[24] == 1 && x[25] == 6);
+		T(x[20 + 10 * 8] == 11 && 20 + 11 * 8 == X86_32_SLOT);
+		rq_ind(b, &r, BLKIF_OP_READ, 7, 1000);
+		r.id = 5;
+		req_to_x86_32(x, &r);
+		T(x[0] == BLKIF_OP_INDIRECT && x[1] == BLKIF_OP_READ && x[4] == 5);
+		T(x[2] == (1000 & 0xff) && x[3] == 1000 >> 8 && x[12] == 7);
+		T(x[24] == 100 && x[28] == 101);
+		rq_discard(&r, 5, 0x100000000ull, 1);
+		req_to_x86_32(x, &r);
+		T(x[0] == BLKIF_OP_DISCARD && x[1] == 1 && x[12] == 5 && x[24] == 1);
+		/* 32 slots in a page, as native */
+		T((XA_PAGE_SIZE - 64) / X86_32_SLOT >= 32 && (XA_PAGE_SIZE - 64) / X86_32_SLOT < 64);
+	}
 
 	T(unid(mkid(0x123456)) == 0x123456 && !(mkid(0xffffff) & 0xffffffff0000ff00ull));
 	T(unid(0x100) == UINT32_MAX);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel with polling (poll_us, BENCH_POLL_US); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS)
+# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS)
 # timeout: 3600
 # needs: xenaccel
 
@@ -91,16 +91,24 @@ for w in "${workloads[@]}"; do
 done
 
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the
-# workloads. SIDE xenaccel-poll is xenaccel with poll_us=$poll_us.
+# workloads. Besides intree and xenaccel (defaults), the sides in
+# BENCH_XA_SIDES try xenaccel's options: xenaccel-poll with
+# poll_us=$poll_us, xenaccel-nopgnt without persistent grants.
 poll_us=${BENCH_POLL_US:-100}
+xa_sides=${BENCH_XA_SIDES:-xenaccel-poll xenaccel-nopgnt}
 guest_run() {
-	local side=$1 run=$2 name=bench-$1-$2 be=${1%-poll} domid st
+	local side=$1 run=$2 name=bench-$1-$2 be=${1%%-*} domid
+	local params=/sys/module/xenaccel_blkback/parameters
 	backend_use "$be" || fail "cannot switch to the $be backend"
-	st=/sys/module/xenaccel_blkback/parameters/poll_us
-	if [ "$side" = xenaccel-poll ]; then
-		echo "$poll_us" >$st
-	elif [ "$be" = xenaccel ]; then
-		echo 0 >$st
+	if [ "$be" = xenaccel ]; then
+		echo 0 >$params/poll_us
+		echo Y >$params/feature_persistent
+		case $side in
+		xenaccel) ;;
+		xenaccel-poll) echo "$poll_us" >$params/poll_us ;;
+		xenaccel-nopgnt) echo N >$params/feature_persistent ;;
+		*) fail "unknown side $side" ;;
+		esac
 	fi
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-job)
 	# The device report before the first sample, so that its CPU time
@@ -110,7 +118,7 @@ guest_run() {
 	measure "$name" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
-		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps; do
+		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
 	guest_finish "$name" 120 || fail "$name: guest job failed"
@@ -119,7 +127,9 @@ guest_run() {
 for run in $(seq 1 "$rounds"); do
 	guest_run intree "$run"
 	guest_run xenaccel "$run"
-	guest_run xenaccel-poll "$run"
+	for side in $xa_sides; do
+		guest_run "$side" "$run"
+	done
 done
 guest_run intree $((rounds + 1))
 
@@ -134,6 +144,7 @@ sweep_workloads=(
 for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
 	backend_use xenaccel || fail "cannot load xenaccel"
 	rmmod xenaccel_blkback
+	# (rmmod drops the sides' parameters: the defaults again)
 	modprobe xenaccel_blkback max_indirect_segments="$segs" ||
 		fail "cannot load xenaccel_blkback with $segs segments"
 	{
@@ -159,17 +170,18 @@ backend_use "$BACKEND"
 
 # The report: medians per side, ratios, the A/A pair (in-tree's first run
 # against its last) and fractions of the dom0 limit.
-jq -rs --argjson last $((rounds + 1)) '
+jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 	def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r2: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
 	def side($s; $w; $f): [.[] | select(.side == $s and .workload == $w and (.run < $last or $s != "intree")) | .[$f]];
 	def one($w; $run; $f): [.[] | select(.side == "intree" and .workload == $w and .run == $run) | .[$f]][0];
 	. as $all | [.[] | select(.side == "intree") | .workload] | unique as $ws |
-	"workload       metric        in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 poll(med) poll/it",
+	($extra | split(" ") | map(select(length > 0))) as $xs |
+	"workload       metric        in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
+		([$xs[] | (ltrimstr("xenaccel-") | . + "(med)" | . + " " * (13 - length)) + (ltrimstr("xenaccel-") | . + "/it" | . + " " * (10 - length))] | join("")),
 	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
-		($all | side("xenaccel-poll"; $w; $f) | median) as $c |
 		($all | side("dom0"; $w; $f) | median) as $d |
 		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (14 - length))" +
 		"\(($a | median | r2) + " (" + ($a | min | r2) + "-" + ($a | max | r2) + ")" | . + " " * (27 - length))" +
@@ -179,10 +191,11 @@ jq -rs --argjson last $((rounds + 1)) '
 		"\($d | r2 | . + " " * (9 - length))" +
 		"\(if $d > 0 and ($f == "iops" or $f == "mibs") then (($a | median) / $d | r2) else "-" end | . + " " * (8 - length))" +
 		"\(if $d > 0 and ($f == "iops" or $f == "mibs") then (($b | median) / $d | r2) else "-" end | . + " " * (8 - length))" +
-		"\($c | r2 | . + " " * (10 - length))" +
-		"\(if ($a | median) > 0 and $c != null then ($c / ($a | median)) | r2 else "-" end)")
+		([$xs[] as $x | ($all | side($x; $w; $f) | median) as $c |
+			"\($c | r2 | . + " " * (13 - length))" +
+			"\(if ($a | median) > 0 and $c != null then ($c / ($a | median)) | r2 else "-" end | . + " " * (10 - length))"] | join("")))
 ' "$results" | tee "$SCENARIO_OUT/bench.txt"
 summary "blk-bench: $rounds rounds x $runtime s per workload; table in bench.txt"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/bench.txt"
-summary "blk-bench counters per guest run (poll_us=$poll_us for xenaccel-poll):"
+summary "blk-bench counters per guest run (poll_us=$poll_us for xenaccel-poll, no persistent grants for xenaccel-nopgnt):"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/counters.txt"

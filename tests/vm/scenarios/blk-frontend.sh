@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: the user-space frontend (tests/frontend, xafront) as a well-behaved blkif frontend: direct, partial, indirect and batched writes read back and compared, flush, last block, reconnect; single and multi-page rings, with and without persistent grants; nothing left mapped after
+# about: the user-space frontend (tests/frontend, xafront) as a well-behaved blkif frontend: direct, partial, indirect and batched writes read back and compared, flush, last block, reconnect; single and multi-page rings, with and without persistent grants, the x86_64 and x86_32 request layouts; nothing left mapped after
 # timeout: 900
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -15,6 +15,9 @@ xafront blk rw || rc=1
 xafront blk --order 2 --no-persistent rw || rc=1
 xafront blk --order 4 rw || rc=1
 xafront blk --order -1 rw || rc=1
+# A 32-bit guest's request layout (protocol x86_32-abi).
+xafront blk --abi x86_32 rw || rc=1
+xafront blk --abi x86_32 --order 4 rw || rc=1
 exit $rc
 JOB
 )
@@ -25,7 +28,7 @@ guest_console frontend | sed -n 's/^@@xenaccel result-/xafront blk /p' | while r
 done
 n=$(guest_console frontend | grep -c '^@@xenaccel result-rw PASS' || true)
 metric rw_passed "$n"
-[ "$n" = 4 ] || fail "xafront rw passed $n of 4 configurations"
+[ "$n" = 6 ] || fail "xafront rw passed $n of 6 configurations"
 [ $rc = 0 ] || fail "the frontend guest's job failed"
 if [ "$BACKEND" = xenaccel ]; then
 	[ "$(gcache caches)" = 0 ] && [ "$(gcache budget_used)" = 0 ] ||
