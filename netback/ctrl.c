@@ -187,13 +187,16 @@ void xa_vif_disconnect_ctrl(struct xa_vif *vif)
 		kfree_rcu(hash, rcu);
 }
 
-/*
- * Hash a packet as the frontend configured: addresses, and ports for TCP
- * where asked, into the skb as a software hash (which guest RX then
- * passes on as extra-info), or clear it.
+/**
+ * xa_vif_hash_skb - hash a packet as the frontend configured
+ * @hash: the configuration, with an algorithm set
+ * @skb: the packet, its Ethernet header at skb->data
+ *
+ * Addresses, and ports for TCP where asked, go into the skb as a software
+ * hash (which guest RX then passes on as extra-info); a packet the flags
+ * do not cover has its hash cleared.
  */
-static void xa_vif_set_skb_hash(const struct xa_vif_hash *hash,
-				struct sk_buff *skb)
+void xa_vif_hash_skb(const struct xa_vif_hash *hash, struct sk_buff *skb)
 {
 	struct flow_keys flow;
 	u8 data[36];
@@ -258,6 +261,6 @@ u16 xa_vif_select_queue(struct net_device *dev, struct sk_buff *skb,
 	hash = rcu_dereference_bh(vif->hash);
 	if (!hash || hash->hash.alg == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
 		return netdev_pick_tx(dev, skb, NULL) % n;
-	xa_vif_set_skb_hash(&hash->hash, skb);
+	xa_vif_hash_skb(&hash->hash, skb);
 	return xa_vif_hash_queue(&hash->hash, skb_get_hash_raw(skb), n);
 }

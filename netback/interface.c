@@ -245,10 +245,17 @@ static netdev_tx_t xa_vif_start_xmit(struct sk_buff *skb,
 		queue->stats.tx_dropped++;
 		goto free;
 	}
-	/* Only a hash we computed goes to the guest as extra-info. */
+	/*
+	 * Only a hash we computed goes to the guest as extra-info. The stack
+	 * asks ndo_select_queue(), which computes it, only when there are
+	 * several queues: with one, the skb may carry any hash (a socket's,
+	 * say), so compute it here.
+	 */
 	hash = rcu_dereference_bh(vif->hash);
 	if (!hash || hash->hash.alg == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
 		skb_clear_hash(skb);
+	else if (dev->real_num_tx_queues == 1)
+		xa_vif_hash_skb(&hash->hash, skb);
 	xa_vif_rx_queue_tail(queue, skb);
 	return NETDEV_TX_OK;
 drop:
