@@ -1023,6 +1023,7 @@ static void mode_mcast_flood(struct net *n)
 {
 	unsigned int i, ok = 0, ok_late = 0, first_err = 0, bad = 0;
 	struct mcast_listen l = { .n = n };
+	uint8_t add[6];
 	int st;
 
 	if (!net_arp(n, 10)) {
@@ -1064,7 +1065,8 @@ static void mode_mcast_flood(struct net *n)
 	st = net_mcast(n, NULL, group(200));
 	CHECK(n, st != -100, "del-unknown:no-answer");
 	/* Adding and leaving in one update, with the list full. */
-	st = net_mcast(n, group(111), group(10));
+	memcpy(add, group(111), 6);
+	st = net_mcast(n, add, group(10));
 	note(n, "add-del:%d", st);
 	CHECK(n, st != -100, "add-del:no-answer");
 	/* dom0 pings 224.0.1.20 (joined) and 224.0.1.5 (left). */
