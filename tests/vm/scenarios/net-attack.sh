@@ -13,7 +13,10 @@ bad() {
 }
 
 victim=$(guest_start netvictim --vif <<'JOB'
+modprobe xen-netfront
 net_up
+ping -c 1 -W 30 "$DOM0_IP" >/dev/null || ping -c 1 -W 30 "$DOM0_IP"
+say victim-ready
 dom=$(xafront xs-read domid)
 n=0
 while ! xafront xs-read /local/domain/$dom/data/stop >/dev/null 2>&1; do
@@ -23,6 +26,7 @@ done
 say victim-rounds $n
 JOB
 )
+guest_wait netvictim victim-ready 180 >/dev/null || fail "victim: no network (see guest-netvictim.console)"
 strict=
 [ "$BACKEND" = xenaccel ] && strict=--strict
 attacker=$(guest_start netattacker --vif --env "MODES=$MODES" --env "STRICT=$strict" <<'JOB'
