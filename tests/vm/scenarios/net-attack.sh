@@ -98,7 +98,16 @@ rx_stall_dom0() {
 	# xafront answers no ARP: tell dom0 where the attacker is.
 	mac=$(xenstore-read "/local/domain/0/backend/vif/$attacker/0/mac")
 	ip neigh replace "$attacker_ip" lladdr "$mac" dev xenbr0 nud permanent
-	ping -f -s 1400 "$attacker_ip" >/dev/null 2>&1 &
+	# UDP to the discard port, up to about 1000 datagrams of 1400 bytes
+	# a second (ping -f slows down when no reply comes).
+	(
+		exec 3>"/dev/udp/$attacker_ip/9"
+		payload=$(printf '%1400s' x)
+		while :; do
+			for _ in $(seq 50); do printf '%s' "$payload" >&3 || true; done
+			sleep 0.05
+		done
+	) &
 	flood=$!
 	while [ "$(carrier)" = 1 ] && [ $t -lt 150 ]; do
 		if [ "$BACKEND" = xenaccel ]; then
@@ -187,13 +196,14 @@ for m in $MODES; do
 			bad "$m: the attacker's vif holds something after close: $(tr '\n' ' ' <"$vif_debug")"
 		fi
 	fi
+	# The attacker starts its next mode once acknowledged: mark here.
+	log_mark
+	snapshot
 	ack "net-$m-closed"
 	res=$(guest_wait netattacker "result-net-$m" 60) || { bad "$m: no result"; break; }
 	echo "   result: $res"
 	summary "net-attack $m: $res"
 	case $res in PASS*) ;; *) bad "$m: the attacker reports $res" ;; esac
-	log_mark
-	snapshot
 done
 [ "$BACKEND" != xenaccel ] || summary "net-attack: the attacker's vif counters: $(ethtool -S "$vif" | grep -E '^ +(rx_dropped|rx_malformed|rx_slot_overflow|rx_copy_errors|rx_csum_errors|rx_gso|rx_mcast_updates|tx_dropped|tx_expired|tx_stalls):' | tr -s ' ' | tr '\n' ' ')"
 
