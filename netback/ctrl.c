@@ -107,6 +107,11 @@ static void xa_vif_ctrl_work(struct work_struct *work)
 		if (!xenaccel_ring_final_check(&vif->ctrl))
 			break;
 	}
+	/* The last look may be the one that found the producer overrun. */
+	if (vif->ctrl.overrun) {
+		xa_vif_fatal(vif, "control request producer overran the ring");
+		return;
+	}
 	xen_irq_lateeoi(vif->ctrl_irq, eoi_flags);
 }
 
