@@ -1313,6 +1313,7 @@ static void overrun(struct net *n, const char *what, RING_IDX *req_prod, RING_ID
 		    unsigned int size, evtchn_port_t port, bool poke)
 {
 	uint8_t f[64];
+	uint64_t t0;
 	int s, i;
 
 	*req_prod = rsp_prod + size + 7;
@@ -1327,8 +1328,10 @@ static void overrun(struct net *n, const char *what, RING_IDX *req_prod, RING_ID
 	for (i = 0; poke && i < NET_POOL + 16; i++)
 		if (net_send(n, f, 60, 1) != NETIF_RSP_OKAY)
 			break;
-	s = xa_wait_be_state(&n->d, XA_ST(XenbusStateClosing) | XA_ST(XenbusStateClosed), 5000);
-	note(n, "%s:%s", what, s >= 0 ? "closed" : "still-connected");
+	t0 = xa_now_ms();
+	s = xa_wait_be_state(&n->d, XA_ST(XenbusStateClosing) | XA_ST(XenbusStateClosed), 15000);
+	note(n, "%s:%s-after-%ums", what, s >= 0 ? "closed" : "still-connected",
+	     (unsigned int)(xa_now_ms() - t0));
 	CHECK(n, s >= 0 || !n->strict, "%s:not-closed", what);
 	net_reconnect(n, what);
 }
@@ -1339,16 +1342,23 @@ static void mode_ring_overrun(struct net *n)
 		CHECK(n, 0, "arp:no-reply");
 		return;
 	}
-	if (n->has_ctrl)
+	if (n->has_ctrl) {
+		/* The ring works first: one question, and how long it took. */
+		uint64_t t0 = xa_now_ms();
+		int st = net_ctrl(n, XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS, 0, 0, 0, NULL);
+
+		note(n, "ctrl-probe:%d-in-%ums", st, (unsigned int)(xa_now_ms() - t0));
+		CHECK(n, st == XEN_NETIF_CTRL_STATUS_SUCCESS, "ctrl-probe:status-%d", st);
 		overrun(n, "ctrl", &n->ctrl.sring->req_prod, n->ctrl.sring->rsp_prod,
 			RING_SIZE(&n->ctrl), n->ctrl_port, false);
-	else
+	} else {
 		note(n, "no-ctrl-ring");
-	if (n->fails)
+	}
+	if (!n->connected)
 		return;
 	overrun(n, "tx", &n->tx.sring->req_prod, n->tx.sring->rsp_prod,
 		RING_SIZE(&n->tx), n->port, false);
-	if (n->fails)
+	if (!n->connected)
 		return;
 	overrun(n, "rx", &n->rx.sring->req_prod, n->rx.sring->rsp_prod,
 		RING_SIZE(&n->rx), n->port, true);
