@@ -137,6 +137,35 @@ rx_stall_dom0() {
 	ack net-rx-stall-starved
 }
 
+# ring-overrun: what the backend shows while the attacker overruns its
+# rings, twice a second (its interrupts, and debugfs: the rings' overrun
+# flags, our side of the control ring).
+trace_pid=
+trace_start() {
+	(
+		while :; do
+			echo "== $(date +%s.%N)"
+			grep -E 'xenaccel|vif' /proc/interrupts || true
+			cat "$vif_debug" 2>/dev/null || true
+			sleep 0.5
+		done
+	) >"$SCENARIO_OUT/ring-overrun-trace.txt" 2>&1 &
+	trace_pid=$!
+	at_exit "kill $trace_pid 2>/dev/null || true"
+}
+trace_stop() {
+	[ -z "$trace_pid" ] || kill "$trace_pid" 2>/dev/null || true
+	trace_pid=
+}
+# next_mode MODE: the mode the attacker runs after MODE.
+next_mode() {
+	local x found=
+	for x in $MODES; do
+		[ -z "$found" ] || { echo "$x"; return; }
+		[ "$x" != "$1" ] || found=1
+	done
+}
+
 # What the backend must show for each mode, with the attack on.
 mode_checks() {
 	case $m in
@@ -171,6 +200,7 @@ mode_checks() {
 
 log_mark
 snapshot
+[ "${MODES%% *}" != ring-overrun ] || trace_start
 for m in $MODES; do
 	progress "net-attack: $m"
 	case $m in
@@ -186,6 +216,7 @@ for m in $MODES; do
 		[ "$(carrier)" = 1 ] || bad "rx-stall: carrier still off with the attacker taking packets again"
 	fi
 	[ "$BACKEND" != xenaccel ] || mode_checks
+	[ "$m" != ring-overrun ] || trace_stop
 	ack "net-$m-attacked"
 	guest_wait netattacker "sync-net-$m-closed" 120 >/dev/null || { bad "$m: no close"; break; }
 	[ "$(vif_state)" = 2 ] || bad "$m: backend state $(vif_state) after close, want 2 (InitWait)"
@@ -199,6 +230,7 @@ for m in $MODES; do
 	# The attacker starts its next mode once acknowledged: mark here.
 	log_mark
 	snapshot
+	[ "$(next_mode "$m")" != ring-overrun ] || trace_start
 	ack "net-$m-closed"
 	res=$(guest_wait netattacker "result-net-$m" 60) || { bad "$m: no result"; break; }
 	echo "   result: $res"
