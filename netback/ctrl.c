@@ -119,6 +119,13 @@ static irqreturn_t xa_vif_ctrl_interrupt(int irq, void *data)
 {
 	struct xa_vif *vif = data;
 
+	/*
+	 * Binding raises an event at once, and its work can run before
+	 * xa_vif_connect_ctrl() has stored the irq: an EOI sent to irq 0
+	 * then leaves the ring without events for good. The work takes
+	 * the irq from here (queueing it orders this store before it).
+	 */
+	WRITE_ONCE(vif->ctrl_irq, irq);
 	schedule_work(&vif->ctrl_work);
 	return IRQ_HANDLED;
 }
