@@ -289,6 +289,7 @@ int xa_vif_connect_ctrl(struct xa_vif *vif, grant_ref_t ring_ref,
 void xa_vif_disconnect_ctrl(struct xa_vif *vif);
 u16 xa_vif_select_queue(struct net_device *dev, struct sk_buff *skb,
 			struct net_device *sb_dev);
+void xa_vif_hash_skb(const struct xa_vif_hash *hash, struct sk_buff *skb);
 
 #ifdef XENACCEL_DEBUG
 int xa_vif_selftest(void);

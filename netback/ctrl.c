@@ -107,6 +107,11 @@ static void xa_vif_ctrl_work(struct work_struct *work)
 		if (!xenaccel_ring_final_check(&vif->ctrl))
 			break;
 	}
+	/* The last look may be the one that found the producer overrun. */
+	if (vif->ctrl.overrun) {
+		xa_vif_fatal(vif, "control request producer overran the ring");
+		return;
+	}
 	xen_irq_lateeoi(vif->ctrl_irq, eoi_flags);
 }
 
@@ -114,6 +119,13 @@ static irqreturn_t xa_vif_ctrl_interrupt(int irq, void *data)
 {
 	struct xa_vif *vif = data;
 
+	/*
+	 * Binding raises an event at once, and its work can run before
+	 * xa_vif_connect_ctrl() has stored the irq: an EOI sent to irq 0
+	 * then leaves the ring without events for good. The work takes
+	 * the irq from here (queueing it orders this store before it).
+	 */
+	WRITE_ONCE(vif->ctrl_irq, irq);
 	schedule_work(&vif->ctrl_work);
 	return IRQ_HANDLED;
 }
@@ -187,13 +199,16 @@ void xa_vif_disconnect_ctrl(struct xa_vif *vif)
 		kfree_rcu(hash, rcu);
 }
 
-/*
- * Hash a packet as the frontend configured: addresses, and ports for TCP
- * where asked, into the skb as a software hash (which guest RX then
- * passes on as extra-info), or clear it.
+/**
+ * xa_vif_hash_skb - hash a packet as the frontend configured
+ * @hash: the configuration, with an algorithm set
+ * @skb: the packet, its Ethernet header at skb->data
+ *
+ * Addresses, and ports for TCP where asked, go into the skb as a software
+ * hash (which guest RX then passes on as extra-info); a packet the flags
+ * do not cover has its hash cleared.
  */
-static void xa_vif_set_skb_hash(const struct xa_vif_hash *hash,
-				struct sk_buff *skb)
+void xa_vif_hash_skb(const struct xa_vif_hash *hash, struct sk_buff *skb)
 {
 	struct flow_keys flow;
 	u8 data[36];
@@ -258,6 +273,6 @@ u16 xa_vif_select_queue(struct net_device *dev, struct sk_buff *skb,
 	hash = rcu_dereference_bh(vif->hash);
 	if (!hash || hash->hash.alg == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
 		return netdev_pick_tx(dev, skb, NULL) % n;
-	xa_vif_set_skb_hash(&hash->hash, skb);
+	xa_vif_hash_skb(&hash->hash, skb);
 	return xa_vif_hash_queue(&hash->hash, skb_get_hash_raw(skb), n);
 }

@@ -6,7 +6,8 @@
  *			mapped rings, bound event channels, guest-RX threads
  *			and packets queued for guests; all zero once no vif
  *			is left, which the rig's lifecycle scenario checks
- *   vifD.H/queues	each queue's ring indices, what it holds, its
+ *   vifD.H/queues	the vif's flags and its side of the control ring,
+ *			then each queue's ring indices, what it holds, its
  *			rate-limiting credit and its grant-copy batching
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,10 +38,11 @@ static void xa_vif_show_ring(struct seq_file *m, const char *name,
 			     const struct xenaccel_ring *ring)
 {
 	/* The frontend writes these at any time: a snapshot, nothing more. */
-	seq_printf(m, "  %s ring: req_prod %u req_cons %u rsp_prod %u (pvt %u) req_event %u rsp_event %u\n",
+	seq_printf(m, "  %s ring: req_prod %u req_cons %u rsp_prod %u (pvt %u) req_event %u rsp_event %u overrun %d\n",
 		   name, READ_ONCE(ring->hdr->req_prod), READ_ONCE(ring->req_cons),
 		   READ_ONCE(ring->hdr->rsp_prod), READ_ONCE(ring->rsp_prod_pvt),
-		   READ_ONCE(ring->hdr->req_event), READ_ONCE(ring->hdr->rsp_event));
+		   READ_ONCE(ring->hdr->req_event), READ_ONCE(ring->hdr->rsp_event),
+		   READ_ONCE(ring->overrun));
 }
 
 static void xa_vif_show_copies(struct seq_file *m, const char *name,
@@ -64,6 +66,10 @@ static int xa_vif_queues_show(struct seq_file *m, void *unused)
 		   test_bit(XA_VIF_UP, &vif->flags),
 		   test_bit(XA_VIF_DISABLED, &vif->flags),
 		   READ_ONCE(vif->stalled_queues), READ_ONCE(vif->mcast_count));
+	/* Our side of the control ring only: its page goes at disconnect. */
+	seq_printf(m, "ctrl irq %u req_cons %u rsp_prod_pvt %u overrun %d\n",
+		   READ_ONCE(vif->ctrl_irq), READ_ONCE(vif->ctrl.req_cons),
+		   READ_ONCE(vif->ctrl.rsp_prod_pvt), READ_ONCE(vif->ctrl.overrun));
 	/* Disconnect frees queues and unmaps rings after a grace period. */
 	rcu_read_lock();
 	n = xa_vif_nr_queues(vif);

@@ -225,6 +225,22 @@ void xa_vif_fatal(struct xa_vif *vif, const char *why)
 	schedule_work(&vif->fatal_work);
 }
 
+/*
+ * With multicast control, a multicast frame to an address the guest did
+ * not add is dropped, whoever sent it. The destination decides, not
+ * skb->pkt_type: only frames dom0 received carry PACKET_MULTICAST, and
+ * dom0's own multicast reaches us through the bridge as PACKET_HOST.
+ */
+static bool xa_vif_mcast_unwanted(struct xa_vif *vif, struct sk_buff *skb)
+{
+	const u8 *dest = skb->data;	/* the Ethernet header */
+
+	if (!READ_ONCE(vif->multicast_control) || skb_headlen(skb) < ETH_HLEN)
+		return false;
+	return is_multicast_ether_addr(dest) && !is_broadcast_ether_addr(dest) &&
+	       !xa_vif_mcast_match(vif, dest);
+}
+
 static netdev_tx_t xa_vif_start_xmit(struct sk_buff *skb,
 				     struct net_device *dev)
 {
@@ -239,16 +255,21 @@ static netdev_tx_t xa_vif_start_xmit(struct sk_buff *skb,
 		     test_bit(XA_VIF_DISABLED, &vif->flags)))
 		goto drop;
 	queue = &READ_ONCE(vif->queues)[index];
-	if (READ_ONCE(vif->multicast_control) &&
-	    skb->pkt_type == PACKET_MULTICAST &&
-	    !xa_vif_mcast_match(vif, eth_hdr(skb)->h_dest)) {
+	if (xa_vif_mcast_unwanted(vif, skb)) {
 		queue->stats.tx_dropped++;
 		goto free;
 	}
-	/* Only a hash we computed goes to the guest as extra-info. */
+	/*
+	 * Only a hash we computed goes to the guest as extra-info. The stack
+	 * asks ndo_select_queue(), which computes it, only when there are
+	 * several queues: with one, the skb may carry any hash (a socket's,
+	 * say), so compute it here.
+	 */
 	hash = rcu_dereference_bh(vif->hash);
 	if (!hash || hash->hash.alg == XEN_NETIF_CTRL_HASH_ALGORITHM_NONE)
 		skb_clear_hash(skb);
+	else if (dev->real_num_tx_queues == 1)
+		xa_vif_hash_skb(&hash->hash, skb);
 	xa_vif_rx_queue_tail(queue, skb);
 	return NETDEV_TX_OK;
 drop:

@@ -168,6 +168,11 @@ static bool xa_vif_rx_room(struct xa_vif_queue *queue, unsigned int needed)
 	/* Ask for an event on the next request, then look once more. */
 	if (xenaccel_ring_final_check(&queue->rx) && xa_vif_rx_refill(queue) < 0)
 		return false;
+	/* That look may be the one that found the producer overrun. */
+	if (queue->rx.overrun) {
+		xa_vif_fatal(queue->vif, "rx request producer overran the ring");
+		return false;
+	}
 	return queue->rx_req_count >= needed;
 }
 

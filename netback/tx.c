@@ -507,6 +507,9 @@ int xa_vif_poll(struct napi_struct *napi, int budget)
 	if (!queue->rate_limited &&
 	    (queue->tx_nr_slots || xenaccel_ring_final_check(&queue->tx)))
 		napi_schedule(napi);
+	else if (queue->tx.overrun)
+		/* The last look found the producer overrun: no EOI either. */
+		xa_vif_fatal(queue->vif, "tx request producer overran the ring");
 	else
 		xa_vif_eoi(queue, queue->tx_irq, XA_VIF_EOI_TX | XA_VIF_EOI_COMMON);
 	return done;

@@ -1663,6 +1663,7 @@ int xa_selftest(void)
 	}
 #undef T
 	free(b);
+	fails += xa_net_selftest();
 	printf("selftest: %s\n", fails ? "FAILED" : "passed");
 	return fails ? 1 : 0;
 }

@@ -99,5 +99,6 @@ int xa_sync_point(struct xa_dev *d, const char *tag, xa_busy_fn busy,
 int xa_blk_main(int argc, char **argv);
 int xa_net_main(int argc, char **argv);
 int xa_selftest(void);
+int xa_net_selftest(void);
 
 #endif

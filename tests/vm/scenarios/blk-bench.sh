@@ -70,10 +70,14 @@ measure() {
 	done
 }
 
+# The guest stays up until dom0 has read the backend's counters.
+stay_until_stopped='dom=$(xafront xs-read domid)
+until xafront xs-read /local/domain/$dom/data/stop >/dev/null 2>&1; do sleep 1; done'
 {
 	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
 	echo 'wait_dev /dev/xvdb'
 	job_steps "${workloads[@]}"
+	echo "$stay_until_stopped"
 } >/tmp/blk-bench-job
 
 # Same data under every run: reads of never-written brd pages are free.
@@ -121,6 +125,7 @@ guest_run() {
 		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
+	xenstore-write "/local/domain/$domid/data/stop" 1
 	guest_finish "$name" 120 || fail "$name: guest job failed"
 }
 
