@@ -171,6 +171,7 @@ static bool xa_blkif_has_done(struct xa_blkif_ring *ring)
 static void xa_blkif_complete(struct xa_blkif_ring *ring)
 {
 	struct xa_blkif_pending *p, *next;
+	bool late = false;
 	LIST_HEAD(done);
 
 	spin_lock_irq(&ring->done_lock);
@@ -186,11 +187,15 @@ static void xa_blkif_complete(struct xa_blkif_ring *ring)
 
 	spin_lock_irq(&ring->done_lock);
 	list_for_each_entry(p, &done, node) {
-		if (!p->answered)
-			xa_blkif_put_response(ring, p->id, p->operation,
-					      xa_blkif_rsp_status(p->status));
+		if (p->answered)
+			continue;
+		xa_blkif_put_response(ring, p->id, p->operation,
+				      xa_blkif_rsp_status(p->status));
+		late = true;
 	}
-	xa_blkif_push_responses(ring);
+	/* Answered on completion, all of them: nothing new to publish. */
+	if (late)
+		xa_blkif_push_responses(ring);
 	spin_unlock_irq(&ring->done_lock);
 
 	list_for_each_entry_safe(p, next, &done, node) {

@@ -65,7 +65,6 @@ int xenaccel_grant_map(struct xenaccel_grant_mapper *m,
 void xenaccel_grant_release(struct xenaccel_grant_mapper *m,
 			    struct xenaccel_grant *grants, unsigned int n);
 void xenaccel_grant_flush(struct xenaccel_grant_mapper *m);
-
 void xenaccel_grant_shrink_pool(struct xenaccel_grant_mapper *m,
 				unsigned int keep);
 void xenaccel_grant_trim(struct xenaccel_grant_mapper *m);

@@ -379,29 +379,27 @@ static int blk_collect(struct blk *b, struct blkif_response *out, int want,
 			return got;
 		}
 		while (b->ring.rsp_cons != rp && got < want) {
-			const uint8_t *raw = (const void *)RING_GET_RESPONSE(&b->ring,
-								b->ring.rsp_cons);
+			const uint8_t *raw;
 			unsigned int i;
 
 			if (b->x86_32) {
 				/* id 0-7, operation 8, pad 9, status 10-11 */
 				raw = x86_32_slot(b, b->ring.rsp_cons);
-				if (raw[9])
-					b->pad_bad++;
 				memset(&out[got], 0, sizeof(*out));
 				memcpy(&out[got].id, raw, 8);
 				out[got].operation = raw[8];
 				memcpy(&out[got].status, raw + 10, 2);
-				got++;
-				b->ring.rsp_cons++;
-				continue;
+			} else {
+				raw = (const void *)RING_GET_RESPONSE(&b->ring,
+								      b->ring.rsp_cons);
+				for (i = 12; i < 16; i++)
+					if (raw[i])
+						b->pad_bad++;
+				memcpy(&out[got], raw, sizeof(*out));
 			}
 			if (raw[9])
 				b->pad_bad++;
-			for (i = 12; i < 16; i++)
-				if (raw[i])
-					b->pad_bad++;
-			memcpy(&out[got++], raw, sizeof(*out));
+			got++;
 			b->ring.rsp_cons++;
 		}
 		if (got >= want)
