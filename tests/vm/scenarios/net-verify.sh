@@ -185,7 +185,7 @@ dom0_side() {
 # toolstack sets the vif's MTU (xl's vif mtu=, the backend's "mtu" key),
 # which must be the vif's MTU once connected.
 verify_guest() {
-	local q=$1 combos=$2 big=$3 vif_mtu=${4:-} name=nv-q$1 domid vif ip n fe got combo s bad sum secs line
+	local q=$1 combos=$2 big=$3 vif_mtu=${4:-} name=nv-q$1 domid vif ip n fe got combo s bad sum secs line d ops bytes ns
 	local opts=(--vif)
 	[ -z "$vif_mtu" ] || opts=(--vif-opt "mtu=$vif_mtu")
 	domid=$(guest_start "$name" --memory 512 "${opts[@]}" --env "QUEUES=$q" \
@@ -272,6 +272,18 @@ verify_guest() {
 			n=$(awk -v k="$s:" '$1 == k { print $2 }' "$SCENARIO_OUT/ethtool-S-q$q.txt")
 			[ "$n" = 0 ] || fail "q$q: $vif counter $s is $n"
 		done
+		# What a grant copy costs here, per op and per KiB, each way.
+		for d in rx tx; do
+			read -r ops bytes ns < <(awk -v d="$d" '
+				$1 == d "_copy_ops:" { o = $2 } $1 == d "_copy_bytes:" { b = $2 }
+				$1 == d "_copy_ns:" { n = $2 } END { print o + 0, b + 0, n + 0 }' \
+				"$SCENARIO_OUT/ethtool-S-q$q.txt")
+			[ "$ops" -gt 0 ] && [ "$ns" -gt 0 ] ||
+				fail "q$q: $vif ${d}_copy_ns $ns for $ops copies"
+			metric "q${q}_${d}_copy_ns_per_op" $((ns / ops)) ns
+			metric "q${q}_${d}_copy_ns_per_kib" $((ns / (bytes / 1024 + 1))) ns
+		done
+		summary "net-verify q$q grant copy cost: guest TX (rx_) $(grep -E '^ +rx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' '), guest RX (tx_) $(grep -E '^ +tx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' ')"
 	fi
 	open_go
 	guest_finish "$name" 120 || fail "q$q: guest job failed (see guest-$name.console)"
