@@ -121,7 +121,12 @@ struct xa_vif_tx_map {
 	bool leaked;			/* could not be unmapped: never reused */
 };
 
-#define XA_VIF_TX_MAPS 256		/* per queue: a ring's worth */
+/*
+ * Maps per queue: half a ring, so that a guest whose mapped packets the
+ * stack holds (queued for a slow guest, say) keeps half its ring for
+ * packets that are copied and answered at once.
+ */
+#define XA_VIF_TX_MAPS 128
 #define XA_VIF_TX_MAP_NONE 0xffff
 /* tx_status of a slot answered when its map is undone, not in order. */
 #define XA_VIF_TX_DEFERRED 0x7fff

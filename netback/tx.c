@@ -119,7 +119,7 @@ static int xa_vif_tx_map_init(struct xa_vif_queue *queue)
 	    !queue->tx_unmap_ops || !queue->tx_unmap_pages ||
 	    !queue->tx_done || !queue->tx_done_work)
 		return -ENOMEM;
-	/* Unpopulated pages: a ring's worth, as in-tree. */
+	/* Unpopulated pages to map into (in-tree has a ring's worth). */
 	err = gnttab_alloc_pages(XA_VIF_TX_MAPS, queue->tx_map_pages);
 	if (err) {
 		kvfree(queue->tx_map_pages);
