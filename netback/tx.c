@@ -654,9 +654,11 @@ drop:
 }
 
 /*
- * The data of a packet past its headers, if it should be mapped: the
- * frags it would take (one per request with data), 0 to copy it all.
- * The headers must lie in the first request, and the frags fit an skb.
+ * Whether to map a packet's data past the first @hlen bytes, which are
+ * copied (up to XA_VIF_TX_HLEN, from the first request only, at least
+ * the Ethernet header; the stack pulls any further header it parses out
+ * of the frags, into our memory): the frags that takes (one per request
+ * with data, within what an skb holds), or 0 to copy it all.
  */
 static unsigned int xa_vif_tx_map_frags(struct xa_vif_queue *queue,
 					const union xa_vif_tx_slot *slots,
@@ -665,8 +667,7 @@ static unsigned int xa_vif_tx_map_frags(struct xa_vif_queue *queue,
 {
 	unsigned int mode = READ_ONCE(xa_vif_tx_map), i, frags;
 
-	if (mode == XA_VIF_TX_MAP_NEVER || pkt->len <= hlen ||
-	    pkt->first_len < hlen)
+	if (mode == XA_VIF_TX_MAP_NEVER || pkt->len <= hlen || hlen < ETH_HLEN)
 		return 0;
 	frags = pkt->first_len > hlen;
 	for (i = 1; i < pkt->nr_data; i++)
@@ -773,8 +774,10 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 	skb = napi_alloc_skb(&queue->napi, XA_VIF_TX_HLEN);
 	if (unlikely(!skb))
 		return false;
-	map_frags = xa_vif_tx_map_frags(queue, slots, pkt, hlen);
+	map_frags = xa_vif_tx_map_frags(queue, slots, pkt,
+					min(hlen, pkt->first_len));
 	if (map_frags) {
+		hlen = min(hlen, pkt->first_len);
 		__skb_put(skb, hlen);
 		p = &queue->tx_pending[queue->tx_nr_pending];
 		p->skb = skb;
