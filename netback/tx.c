@@ -162,6 +162,9 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 	u16 slot;
 	int err = 0;
 
+	/* Racy: a completion after this schedules NAPI again. */
+	if (!READ_ONCE(queue->tx_nr_done))
+		return;
 	spin_lock_irqsave(&queue->tx_done_lock, flags);
 	n = queue->tx_nr_done;
 	memcpy(work, queue->tx_done, n * sizeof(*work));
@@ -177,8 +180,10 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 		for (slot = work[i]; slot != XA_VIF_TX_MAP_NONE;
 		     slot = maps[slot].next)
 			busy |= page_count(maps[slot].page) != maps[slot].refs;
-		if (!busy)
-			swap(work[ready++], work[i]);
+		if (!busy) {
+			swap(work[ready], work[i]);
+			ready++;
+		}
 	}
 	for (i = 0; i < ready; i++) {
 		for (slot = work[i]; slot != XA_VIF_TX_MAP_NONE;
