@@ -291,9 +291,12 @@ static void xa_vif_tx_map_deinit(struct xa_vif_queue *queue)
 		msleep(20);
 	}
 	if (queue->tx_map_pages) {
-		/* A page that could not be unmapped is left to Xen. */
+		/*
+		 * A page that could not be unmapped is left to Xen; none is
+		 * set if allocating them failed.
+		 */
 		for (i = 0; i < XA_VIF_TX_MAPS; i++)
-			if (!queue->tx_maps[i].leaked)
+			if (queue->tx_maps[i].page && !queue->tx_maps[i].leaked)
 				queue->tx_map_pages[n++] = queue->tx_map_pages[i];
 		gnttab_free_pages(n, queue->tx_map_pages);
 	}
