@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel (which maps every guest-TX packet it can here, tx_map 2), nothing held (debugfs xenaccel/netback/totals back to zero, mapped guest pages included)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
 # timeout: 1800
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -8,14 +8,6 @@ case $BACKEND in
 intree) netback_mod=xen_netback ;;
 *) netback_mod=xenaccel_netback ;;
 esac
-
-# xenaccel maps every guest-TX packet it can (tx_map 2), so each teardown
-# below finds mapped pages in the stack: totals' tx_maps must reach 0 too.
-if [ "$BACKEND" = xenaccel ]; then
-	mapparam=/sys/module/$netback_mod/parameters/tx_map
-	at_exit "echo $(cat "$mapparam") >$mapparam"
-	echo 2 >"$mapparam"
-fi
 
 iperf3 -s -D --pidfile /run/nl-iperf3.pid
 # shellcheck disable=SC2016 # expanded at exit
