@@ -105,8 +105,8 @@ static void xa_netbk_read_rate(struct xenbus_device *dev,
 
 /*
  * The MTU the toolstack gives the vif: libxl writes "mtu" into our
- * directory (from the vif's mtu= setting, 1500 by default) before the
- * device appears. It is applied when the vif is created, so the hotplug
+ * directory (the vif's mtu= setting, when it is not the default 1500)
+ * before the device appears. It is applied when the vif is created, so the hotplug
  * script finds it in place, and again at each connect, where a frontend
  * without scatter-gather limits it to one page. With no key the MTU is
  * left alone: the hotplug script's (the bridge's) or the administrator's.
