@@ -163,6 +163,8 @@ ping -c 3 -W 10 "$DOM0_IP" >/dev/null
 iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
 iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
 say rebound
+# dom0 checks the reconnected vif before the next unbind.
+sleep 20
 echo vif-0 >/sys/bus/xen/drivers/vif/unbind
 while [ -e /sys/class/net/eth0 ]; do sleep 1; done
 say unbound-again

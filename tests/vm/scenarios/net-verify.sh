@@ -276,7 +276,7 @@ verify_guest() {
 		for d in rx tx; do
 			read -r ops bytes ns < <(awk -v d="$d" '
 				$1 == d "_copy_ops:" { o = $2 } $1 == d "_copy_bytes:" { b = $2 }
-				$1 == d "_copy_ns:" { n = $2 } END { print o + 0, b + 0, n + 0 }' \
+				$1 == d "_copy_ns:" { n = $2 } END { printf "%.0f %.0f %.0f\n", o, b, n }' \
 				"$SCENARIO_OUT/ethtool-S-q$q.txt")
 			[ "$ops" -gt 0 ] && [ "$ns" -gt 0 ] ||
 				fail "q$q: $vif ${d}_copy_ns $ns for $ops copies"
