@@ -49,10 +49,14 @@ static void xa_vif_show_copies(struct seq_file *m, const char *name,
 			       const struct xenaccel_copy_stats *s)
 {
 	u64 calls = READ_ONCE(s->calls), ops = READ_ONCE(s->ops);
+	u64 bytes = READ_ONCE(s->bytes), ns = READ_ONCE(s->ns);
 
-	seq_printf(m, "  %s copies: hypercalls %llu ops %llu bytes %llu errors %llu max_batch %u avg_batch %llu\n",
-		   name, calls, ops, READ_ONCE(s->bytes), READ_ONCE(s->errors),
-		   READ_ONCE(s->max_batch), calls ? div64_u64(ops, calls) : 0);
+	seq_printf(m, "  %s copies: hypercalls %llu ops %llu bytes %llu errors %llu max_batch %u avg_batch %llu ns %llu ns_per_call %llu ns_per_op %llu ns_per_kib %llu\n",
+		   name, calls, ops, bytes, READ_ONCE(s->errors),
+		   READ_ONCE(s->max_batch), calls ? div64_u64(ops, calls) : 0,
+		   ns, calls ? div64_u64(ns, calls) : 0,
+		   ops ? div64_u64(ns, ops) : 0,
+		   bytes >> 10 ? div64_u64(ns, bytes >> 10) : 0);
 }
 
 static int xa_vif_queues_show(struct seq_file *m, void *unused)

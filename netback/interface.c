@@ -355,10 +355,16 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(tx_notify),
 };
 
-/* Grant copy batching, per direction: summed, and the largest batch. */
+/*
+ * Grant copy batching, per direction: summed, the largest batch, and the
+ * nanoseconds spent in the copy hypercalls (their cost per op and byte).
+ */
+#define XA_VIF_COPY_STATS 5
 static const char * const xa_vif_copy_stat_names[] = {
 	"rx_copy_hypercalls", "rx_copy_ops", "rx_copy_bytes", "rx_copy_max_batch",
+	"rx_copy_ns",
 	"tx_copy_hypercalls", "tx_copy_ops", "tx_copy_bytes", "tx_copy_max_batch",
+	"tx_copy_ns",
 };
 
 static const char * const xa_vif_queue_stat_names[] = {
@@ -367,6 +373,7 @@ static const char * const xa_vif_queue_stat_names[] = {
 
 #define XA_VIF_NR_STATS (ARRAY_SIZE(xa_vif_stat_descs) +		\
 			 ARRAY_SIZE(xa_vif_copy_stat_names))
+static_assert(ARRAY_SIZE(xa_vif_copy_stat_names) == 2 * XA_VIF_COPY_STATS);
 
 static int xa_vif_get_sset_count(struct net_device *dev, int sset)
 {
@@ -399,6 +406,7 @@ static void xa_vif_copy_stats(u64 *data, const struct xenaccel_copy_stats *s)
 	data[1] += READ_ONCE(s->ops);
 	data[2] += READ_ONCE(s->bytes);
 	data[3] = max_t(u64, data[3], READ_ONCE(s->max_batch));
+	data[4] += READ_ONCE(s->ns);
 }
 
 static void xa_vif_get_ethtool_stats(struct net_device *dev,
@@ -422,7 +430,7 @@ static void xa_vif_get_ethtool_stats(struct net_device *dev,
 		u64 *qd = per_queue + q * ARRAY_SIZE(xa_vif_queue_stat_names);
 
 		xa_vif_copy_stats(copy, &queue->tx_copy.stats);
-		xa_vif_copy_stats(copy + 4, &queue->rx_copy.stats);
+		xa_vif_copy_stats(copy + XA_VIF_COPY_STATS, &queue->rx_copy.stats);
 		if (q >= dev->real_num_tx_queues)
 			continue;
 		qd[0] = READ_ONCE(queue->stats.rx_packets);

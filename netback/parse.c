@@ -358,6 +358,45 @@ bool xa_vif_parse_rate(const char *s, unsigned long *bytes,
 	return true;
 }
 
+/**
+ * xa_vif_parse_mtu - parse the toolstack's "mtu" key
+ * @s: a decimal number of octets, nothing before or after it
+ * @min: the smallest MTU the vif takes
+ * @max: the largest MTU the vif can carry now
+ * @mtu: out, unless the key is refused
+ *
+ * libxl writes the key; anyone who can write the backend's directory may
+ * have written anything, so a value that is no number, or too small to
+ * carry an IPv4 header, is refused, and one too large for the vif (or
+ * past what an unsigned long holds) is clamped to @max.
+ */
+enum xa_vif_mtu_verdict xa_vif_parse_mtu(const char *s, unsigned int min,
+					 unsigned int max, unsigned int *mtu)
+{
+	unsigned long v;
+	const char *p = s;
+	bool overflow = false;
+
+	if (!xa_vif_parse_ulong(&p, &v)) {
+		/* All digits, yet too many of them: absurdly large. */
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == s)
+			return XA_VIF_MTU_BAD;
+		overflow = true;
+	}
+	if (*p)
+		return XA_VIF_MTU_BAD;
+	if (!overflow && v < min)
+		return XA_VIF_MTU_BAD;
+	if (overflow || v > max) {
+		*mtu = max;
+		return XA_VIF_MTU_CLAMPED;
+	}
+	*mtu = v;
+	return XA_VIF_MTU_OK;
+}
+
 /* Credit for a new window, saturating, and bounded by the burst. */
 static void xa_vif_credit_refill(struct xa_vif_credit *c, unsigned int size)
 {

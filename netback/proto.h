@@ -115,6 +115,16 @@ bool xa_vif_parse_rate(const char *s, unsigned long *bytes,
 bool xa_vif_credit_take(struct xa_vif_credit *c, unsigned int size,
 			unsigned long now, unsigned long *retry_at);
 
+/* The toolstack's "mtu" key, checked against what the vif can carry. */
+enum xa_vif_mtu_verdict {
+	XA_VIF_MTU_OK,
+	XA_VIF_MTU_CLAMPED,	/* over @max: *mtu is @max */
+	XA_VIF_MTU_BAD,		/* not a number, or under @min: *mtu untouched */
+};
+
+enum xa_vif_mtu_verdict xa_vif_parse_mtu(const char *s, unsigned int min,
+					 unsigned int max, unsigned int *mtu);
+
 unsigned int xa_vif_rx_slots(unsigned int len, unsigned int headroom);
 
 #endif /* XA_NETBACK_PROTO_H */

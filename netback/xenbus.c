@@ -12,6 +12,7 @@
 #include <linux/etherdevice.h>
 #include <linux/kconfig.h>
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -99,6 +100,50 @@ static void xa_netbk_read_rate(struct xenbus_device *dev,
 		*bytes = ULONG_MAX;
 		*usec = 0;
 	}
+	kfree(s);
+}
+
+/*
+ * The MTU the toolstack gives the vif: libxl writes "mtu" into our
+ * directory (the vif's mtu= setting, when it is not the default 1500)
+ * before the device appears. It is applied when the vif is created, so the hotplug
+ * script finds it in place, and again at each connect, where a frontend
+ * without scatter-gather limits it to one page. With no key the MTU is
+ * left alone: the hotplug script's (the bridge's) or the administrator's.
+ */
+static void xa_netbk_read_mtu(struct xa_netbk *be)
+{
+	struct net_device *dev = be->vif->dev;
+	const char *node = be->dev->nodename;
+	unsigned int max, mtu = 0;
+	char *s;
+	int err;
+
+	s = xenbus_read(XBT_NIL, node, "mtu", NULL);
+	if (IS_ERR(s))
+		return;
+	max = be->vif->can_sg ? dev->max_mtu : ETH_DATA_LEN;
+	switch (xa_vif_parse_mtu(s, dev->min_mtu, max, &mtu)) {
+	case XA_VIF_MTU_BAD:
+		pr_warn_ratelimited("%s: refusing mtu \"%*pE\" (not a number from %u to %u): keeping %u\n",
+				    node, (int)min_t(size_t, strlen(s), 32), s,
+				    dev->min_mtu, max, dev->mtu);
+		goto out;
+	case XA_VIF_MTU_CLAMPED:
+		pr_warn_ratelimited("%s: mtu \"%*pE\" is over %u: using %u\n",
+				    node, (int)min_t(size_t, strlen(s), 32), s,
+				    max, mtu);
+		break;
+	case XA_VIF_MTU_OK:
+		break;
+	}
+	rtnl_lock();
+	err = dev_set_mtu(dev, mtu);
+	rtnl_unlock();
+	if (err)
+		pr_warn_ratelimited("%s: setting mtu %u: error %d\n", node, mtu,
+				    err);
+out:
 	kfree(s);
 }
 
@@ -356,6 +401,7 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	if (!xa_netbk_read_features(be))
 		return -EOPNOTSUPP;
 	clear_bit(XA_VIF_DISABLED, &vif->flags);
+	xa_netbk_read_mtu(be);
 
 	err = xa_netbk_connect_ctrl(be, nr);
 	if (err)
@@ -369,8 +415,8 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	}
 	xa_netbk_watch_keys(be);
 	xa_vif_carrier_on(vif, nr);
-	netdev_info(vif->dev, "connected: %u queue(s), %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
-		    nr, vif->queues[0].tx_irq == vif->queues[0].rx_irq ?
+	netdev_info(vif->dev, "connected: %u queue(s), mtu %u, %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
+		    nr, vif->dev->mtu, vif->queues[0].tx_irq == vif->queues[0].rx_irq ?
 		    "shared" : "split", vif->can_sg ? "on" : "off",
 		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? " tcpv4" : "",
 		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? " tcpv6" : "",
@@ -610,6 +656,7 @@ static int xa_netbk_probe(struct xenbus_device *dev,
 		xenbus_dev_fatal(dev, err, "creating interface");
 		goto fail;
 	}
+	xa_netbk_read_mtu(be);
 	/* Runs the hotplug scripts (with the environment above). */
 	kobject_uevent(&dev->dev.kobj, KOBJ_ONLINE);
 	return 0;

@@ -21,6 +21,7 @@ struct xenaccel_copy_stats {
 	u64 ops;			/* copies they carried */
 	u64 bytes;
 	u64 errors;			/* copies the hypervisor refused */
+	u64 ns;				/* time spent in the hypercalls */
 	unsigned int max_batch;		/* most copies in one hypercall */
 };
 

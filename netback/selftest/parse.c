@@ -350,6 +350,46 @@ out:
 	return ok;
 }
 
+static bool nb_test_mtu(void)
+{
+	unsigned int mtu = 1234;
+	bool ok = false;
+
+	XA_EXPECT(xa_vif_parse_mtu("9000", 68, 65517, &mtu) == XA_VIF_MTU_OK);
+	XA_EXPECT(mtu == 9000);
+	XA_EXPECT(xa_vif_parse_mtu("68", 68, 65517, &mtu) == XA_VIF_MTU_OK);
+	XA_EXPECT(mtu == 68);
+	XA_EXPECT(xa_vif_parse_mtu("65517", 68, 65517, &mtu) == XA_VIF_MTU_OK);
+	XA_EXPECT(mtu == 65517);
+	/* Too large for the vif, or for any integer: the largest it takes. */
+	XA_EXPECT(xa_vif_parse_mtu("65518", 68, 65517, &mtu) == XA_VIF_MTU_CLAMPED);
+	XA_EXPECT(mtu == 65517);
+	XA_EXPECT(xa_vif_parse_mtu("9000", 68, 1500, &mtu) == XA_VIF_MTU_CLAMPED);
+	XA_EXPECT(mtu == 1500);
+	mtu = 1;
+	XA_EXPECT(xa_vif_parse_mtu("99999999999999999999999999", 68, 65517, &mtu) ==
+		  XA_VIF_MTU_CLAMPED);
+	XA_EXPECT(mtu == 65517);
+	/* Garbage and values too small to carry IP: refused, untouched. */
+	mtu = 1234;
+	XA_EXPECT(xa_vif_parse_mtu("", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("0", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("67", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("-1", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("+1500", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu(" 1500", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("1500 ", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("1500\n", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("0x5dc", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("9000junk", 68, 65517, &mtu) == XA_VIF_MTU_BAD);
+	XA_EXPECT(xa_vif_parse_mtu("99999999999999999999999x", 68, 65517, &mtu) ==
+		  XA_VIF_MTU_BAD);
+	XA_EXPECT(mtu == 1234);
+	ok = true;
+out:
+	return ok;
+}
+
 static bool nb_test_rx_slots(void)
 {
 	bool ok = false;
@@ -375,5 +415,6 @@ static const struct xa_selftest xa_netif_tests[] = {
 	{ "nb_test_toeplitz", nb_test_toeplitz },
 	{ "nb_test_ctrl_hash", nb_test_ctrl_hash },
 	{ "nb_test_rate", nb_test_rate },
+	{ "nb_test_mtu", nb_test_mtu },
 	{ "nb_test_rx_slots", nb_test_rx_slots },
 };

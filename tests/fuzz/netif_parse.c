@@ -10,7 +10,9 @@
  *  - odd: a sequence of control-ring requests (with the contents of
  *    their grants) through xa_vif_ctrl_handle(); the checks assert what
  *    queue selection relies on: the mapping never names a queue the
- *    frontend lacks, nor reaches past its table.
+ *    frontend lacks, nor reaches past its table;
+ *  - 0xff: the rest as the toolstack's "mtu" key through
+ *    xa_vif_parse_mtu(): an accepted MTU lies within the bounds given.
  */
 #include "fuzz.h"
 
@@ -88,11 +90,31 @@ static void fuzz_ctrl(const uint8_t *data, size_t size)
 	}
 }
 
+static char key[64];
+
+static void fuzz_mtu(const uint8_t *data, size_t size)
+{
+	unsigned int mtu = 0, max = 68 + data[0] * 256;
+	enum xa_vif_mtu_verdict v;
+
+	size = min(size - 1, sizeof(key) - 1);
+	memcpy(key, data + 1, size);
+	key[size] = 0;
+	v = xa_vif_parse_mtu(key, 68, max, &mtu);
+	if (v == XA_VIF_MTU_BAD)
+		CHECK(mtu == 0);
+	else
+		CHECK(mtu >= 68 && mtu <= max);
+	CHECK(v != XA_VIF_MTU_OK || (unsigned int)atoi(key) == mtu);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
-	if (data[0] & 1)
+	if (data[0] == 0xff)
+		fuzz_mtu(data + 1, size - 1);
+	else if (data[0] & 1)
 		fuzz_ctrl(data + 1, size - 1);
 	else
 		fuzz_tx(data + 1, size - 1);

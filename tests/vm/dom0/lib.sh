@@ -161,22 +161,25 @@ xs_features() {
 
 # --- guests -------------------------------------------------------------
 
-# guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--env K=V]... < JOB
+# guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--vif-opt K=V]...
+#             [--env K=V]... < JOB
 # Start a PV guest running the Debian kernel dom0 runs, with the rig's
 # initramfs and the job script read from stdin.  The guest's init runs JOB
 # with busybox sh (helpers from tests/vm/guest/lib.sh available), reports
 # "@@xenaccel exit RC" on its console and powers off.  Disks are xvdb,
 # xvdc, ... in order (raw, rw); a vif joins xenbr0, and the job finds its
 # address in $GUEST_IP (one per guest started in this boot) and dom0's in
-# $DOM0_IP, and each --env K=V as $K.  Prints the domid.
+# $DOM0_IP, and each --env K=V as $K.  Each --vif-opt goes into the vif's
+# xl specification (e.g. mtu=9000; implies --vif).  Prints the domid.
 guest_start() {
-	local name=$1 mem=512 vif=0 disks=() envs=() cfg job letter=b d guest_seq
+	local name=$1 mem=512 vif=0 disks=() envs=() vif_opts="" cfg job letter=b d guest_seq
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--memory) mem=$2; shift 2 ;;
 		--disk) disks+=("$2"); shift 2 ;;
 		--vif) vif=1; shift ;;
+		--vif-opt) vif=1; vif_opts="$vif_opts, $2"; shift 2 ;;
 		--env) envs+=("$2"); shift 2 ;;
 		*) echo "guest_start: unknown option $1" >&2; return 1 ;;
 		esac
@@ -222,7 +225,7 @@ guest_start() {
 		done
 		echo "]"
 		if [ $vif = 1 ]; then
-			echo "vif = ['bridge=xenbr0']"
+			echo "vif = ['bridge=xenbr0$vif_opts']"
 		fi
 	} >"$cfg"
 	rm -f "$GUEST_CONSOLE_DIR/guest-$name.log"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
 # timeout: 1800
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -146,7 +146,9 @@ nothing_left "$domid" network-attach
 # takes its carrier away, and gets it back when it takes packets again.
 # The guest's link stays down long enough for its 256 posted buffers to
 # fill and the stall timeout (60 s, both backends' default) to pass.
-domid=$(guest_start nl-reconnect --vif --env STALL_WAIT=110 <<'JOB'
+# The toolstack gives the vif MTU 9000; while netfront is unbound, dom0
+# writes an absurd "mtu" (clamped at the reconnect), then garbage (refused).
+domid=$(guest_start nl-reconnect --vif-opt mtu=9000 --env STALL_WAIT=110 <<'JOB'
 modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
@@ -161,6 +163,16 @@ ping -c 3 -W 10 "$DOM0_IP" >/dev/null
 iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
 iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
 say rebound
+# dom0 checks the reconnected vif before the next unbind.
+sleep 20
+echo vif-0 >/sys/bus/xen/drivers/vif/unbind
+while [ -e /sys/class/net/eth0 ]; do sleep 1; done
+say unbound-again
+sleep 10
+echo vif-0 >/sys/bus/xen/drivers/vif/bind
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say rebound-again
 sleep 5
 ip link set eth0 down
 say link-down
@@ -173,8 +185,16 @@ JOB
 )
 guest_wait nl-reconnect ready 180 >/dev/null || fail "reconnect: guest network not up"
 ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nl-reconnect/root/job/env)
-guest_wait nl-reconnect unbound 60 >/dev/null || fail "reconnect: netfront did not unbind"
 be=/local/domain/0/backend/vif/$domid/0
+vif=vif$domid.0
+[ "$(xenstore-read "$be/mtu")" = 9000 ] || fail "mtu: the toolstack did not write mtu 9000"
+[ "$(cat "/sys/class/net/$vif/mtu")" = 9000 ] ||
+	fail "mtu: $vif has MTU $(cat "/sys/class/net/$vif/mtu"), the toolstack set 9000"
+summary "net-lifecycle mtu: $vif has the toolstack's MTU 9000"
+guest_wait nl-reconnect unbound 60 >/dev/null || fail "reconnect: netfront did not unbind"
+# xenaccel reads "mtu" at each connect (the hotplug script, which in-tree
+# relies on, runs only when the vif is created): an absurd value is clamped.
+[ "$BACKEND" != xenaccel ] || xenstore-write "$be/mtu" 99999999999999999999999
 t=0
 until [ "$(xenstore-read "$be/state")" != 4 ]; do
 	[ $t -lt 10 ] || fail "reconnect: backend still Connected with netfront unbound"
@@ -192,6 +212,23 @@ guest_wait nl-reconnect rebound 180 >/dev/null || fail "reconnect: no traffic af
 backend_check "$domid" || fail "reconnect: not served by $BACKEND after rebinding"
 wait_carrier "$domid" 1 10 || fail "reconnect: carrier off after rebinding"
 summary "net-lifecycle rebind: Connected again, carrier on, traffic both ways"
+if [ "$BACKEND" = xenaccel ]; then
+	[ "$(cat "/sys/class/net/$vif/mtu")" = 65517 ] ||
+		fail "mtu: an absurd mtu key gave $vif MTU $(cat "/sys/class/net/$vif/mtu"), not 65517"
+	dmesg | grep -q "${be#/local/domain/0/}: mtu \"99999999999999999999999\" is over 65517: using 65517" ||
+		fail "mtu: no log line for the clamped mtu key"
+	guest_wait nl-reconnect unbound-again 60 >/dev/null || fail "mtu: netfront did not unbind again"
+	ip link set "$vif" mtu 1500
+	xenstore-write "$be/mtu" '9000; reboot'
+	guest_wait nl-reconnect rebound-again 120 >/dev/null || fail "mtu: no traffic after the second rebind"
+	[ "$(cat "/sys/class/net/$vif/mtu")" = 1500 ] ||
+		fail "mtu: a garbage mtu key changed $vif's MTU to $(cat "/sys/class/net/$vif/mtu")"
+	dmesg | grep -q "${be#/local/domain/0/}: refusing mtu \"9000; reboot\"" ||
+		fail "mtu: no log line for the refused mtu key"
+	summary "net-lifecycle mtu: at reconnect an absurd key was clamped to 65517, a garbage one refused (MTU kept), each logged"
+else
+	guest_wait nl-reconnect rebound-again 180 >/dev/null || fail "reconnect: no traffic after the second rebind"
+fi
 
 guest_wait nl-reconnect link-down 60 >/dev/null || fail "stall: guest link not down"
 ping -i 0.01 "$ip" >/dev/null 2>&1 &

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way; the negotiated features from xenstore and the vif's ethtool -S counters
+# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way; the negotiated features from xenstore and the vif's ethtool -S counters; the 1-queue guest's vif gets MTU 9000 from the toolstack (xl's mtu=, the backend's "mtu" key), read back from xenstore and the vif
 # timeout: 3000
 
 # Each guest runs the configurations in COMBOS in order (MTU-OFFLOADS).
@@ -181,10 +181,14 @@ dom0_side() {
 	ip link set xenbr0 mtu "$mtu"
 }
 
-# verify_guest QUEUES COMBOS BIG-COMBO
+# verify_guest QUEUES COMBOS BIG-COMBO [VIF-MTU]: with VIF-MTU, the
+# toolstack sets the vif's MTU (xl's vif mtu=, the backend's "mtu" key),
+# which must be the vif's MTU once connected.
 verify_guest() {
-	local q=$1 combos=$2 big=$3 name=nv-q$1 domid vif ip n fe got combo s bad sum secs line
-	domid=$(guest_start "$name" --memory 512 --vif --env "QUEUES=$q" \
+	local q=$1 combos=$2 big=$3 vif_mtu=${4:-} name=nv-q$1 domid vif ip n fe got combo s bad sum secs line d ops bytes ns
+	local opts=(--vif)
+	[ -z "$vif_mtu" ] || opts=(--vif-opt "mtu=$vif_mtu")
+	domid=$(guest_start "$name" --memory 512 "${opts[@]}" --env "QUEUES=$q" \
 		--env "COMBOS=$combos" --env "PING_SIZES=$ping_sizes" \
 		--env "CHUNKS=$small_chunks" --env "BIG_CHUNKS=$big_chunks" \
 		--env "BIG_COMBO=$big" </tmp/net-verify-job)
@@ -197,6 +201,17 @@ verify_guest() {
 	got=$(xenstore-read "$fe/multi-queue-num-queues" 2>/dev/null || echo 1)
 	[ "$got" = "$q" ] || fail "q$q: frontend negotiated $got queues"
 	summary "net-verify q$q negotiated: $(cut -d'|' -f2- "$SCENARIO_OUT/devices-q$q.txt")"
+	if [ -n "$vif_mtu" ]; then
+		got=$(xenstore-read "/local/domain/0/backend/vif/$domid/0/mtu" 2>/dev/null || echo none)
+		[ "$got" = "$vif_mtu" ] || fail "q$q: the toolstack wrote mtu $got, not $vif_mtu"
+		got=$(cat "/sys/class/net/$vif/mtu")
+		[ "$got" = "$vif_mtu" ] || fail "q$q: $vif has MTU $got, the toolstack set $vif_mtu"
+		if [ "$BACKEND" = xenaccel ]; then
+			dmesg | grep -q "$vif: connected: $q queue(s), mtu $vif_mtu," ||
+				fail "q$q: the backend did not connect $vif with MTU $vif_mtu"
+		fi
+		summary "net-verify q$q: the toolstack's mtu $vif_mtu read back from xenstore and $vif"
+	fi
 
 	for combo in $combos; do
 		progress "net-verify q$q $combo"
@@ -257,6 +272,18 @@ verify_guest() {
 			n=$(awk -v k="$s:" '$1 == k { print $2 }' "$SCENARIO_OUT/ethtool-S-q$q.txt")
 			[ "$n" = 0 ] || fail "q$q: $vif counter $s is $n"
 		done
+		# What a grant copy costs here, per op and per KiB, each way.
+		for d in rx tx; do
+			read -r ops bytes ns < <(awk -v d="$d" '
+				$1 == d "_copy_ops:" { o = $2 } $1 == d "_copy_bytes:" { b = $2 }
+				$1 == d "_copy_ns:" { n = $2 } END { printf "%.0f %.0f %.0f\n", o, b, n }' \
+				"$SCENARIO_OUT/ethtool-S-q$q.txt")
+			[ "$ops" -gt 0 ] && [ "$ns" -gt 0 ] ||
+				fail "q$q: $vif ${d}_copy_ns $ns for $ops copies"
+			metric "q${q}_${d}_copy_ns_per_op" $((ns / ops)) ns
+			metric "q${q}_${d}_copy_ns_per_kib" $((ns / (bytes / 1024 + 1))) ns
+		done
+		summary "net-verify q$q grant copy cost: guest TX (rx_) $(grep -E '^ +rx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' '), guest RX (tx_) $(grep -E '^ +tx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' ')"
 	fi
 	open_go
 	guest_finish "$name" 120 || fail "q$q: guest job failed (see guest-$name.console)"
@@ -265,5 +292,5 @@ verify_guest() {
 }
 
 verify_guest 4 "$combos_full" 1500-on
-verify_guest 1 "1500-nosg 9000-on" ""
+verify_guest 1 "1500-nosg 9000-on" "" 9000
 verify_guest 2 "1500-nocsum 9000-nogso" ""
