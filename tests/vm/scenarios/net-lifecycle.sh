@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
 # timeout: 1800
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -107,13 +107,23 @@ nothing_left "$domid" destroy-under-traffic
 kill "${nc_pids[@]}" 2>/dev/null || true
 nc_pids=()
 
-# 3. Detach the vif from a running guest, then attach a new one.
+# 3. Detach the vif from a running guest while streams run both ways,
+# then attach a new one.
+nc.openbsd -l -p 5003 </dev/null >/dev/null &
+nc_pids+=($!)
+nc.openbsd -l -p 5004 </dev/zero >/dev/null &
+nc_pids+=($!)
 domid=$(guest_start nl-hotplug --vif <<'JOB'
 modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+nc.openbsd "$DOM0_IP" 5003 </dev/zero >/dev/null 2>&1 &
+streams=$!
+nc.openbsd "$DOM0_IP" 5004 </dev/null >/dev/null 2>&1 &
+streams="$streams $!"
 say ready
 while [ -e /sys/class/net/eth0 ]; do sleep 1; done
+kill $streams 2>/dev/null
 say detached
 t=0
 until ls /sys/class/net | grep -q '^eth'; do
@@ -132,7 +142,12 @@ iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
 JOB
 )
 guest_wait nl-hotplug ready 180 >/dev/null || fail "hotplug: guest network not up"
-timeout 60 xl network-detach "$domid" 0 || fail "hotplug: network-detach failed"
+p0=$(vif_packets "$domid")
+sleep 5
+p1=$(vif_packets "$domid")
+[ "$p1" -gt $((p0 + 1000)) ] || fail "hotplug: the vif passed only $((p1 - p0)) packets in 5 s"
+[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
+timeout 60 xl network-detach "$domid" 0 || fail "hotplug: network-detach under traffic failed"
 guest_wait nl-hotplug detached 60 >/dev/null || fail "hotplug: the guest still has eth0"
 nothing_left "$domid" network-detach
 timeout 60 xl network-attach "$domid" bridge=xenbr0 || fail "hotplug: network-attach failed"
@@ -140,6 +155,8 @@ guest_wait nl-hotplug attached 120 || fail "hotplug: the attached vif does not p
 backend_check "$domid" || fail "hotplug: the attached vif is not served by $BACKEND"
 guest_finish nl-hotplug 300 || fail "hotplug: traffic on the attached vif failed"
 nothing_left "$domid" network-attach
+kill "${nc_pids[@]}" 2>/dev/null || true
+nc_pids=()
 
 # 4. The guest disconnects and reconnects netfront; then it stops taking
 # packets (link down: netfront stops posting buffers) until the backend
