@@ -159,6 +159,48 @@ xs_features() {
 	echo
 }
 
+# --- leaks ---------------------------------------------------------------
+
+# What connecting and disconnecting a device again and again must not grow.
+slab_unreclaimable() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
+# Live vmalloc areas (rings are mapped there).  vfree()d ones stay listed
+# as "unpurged vm_area" until the kernel's lazy purge, which is no leak.
+vmalloc_areas() { grep -vc 'unpurged vm_area' /proc/vmallocinfo; }
+# vmalloc_callers: live areas per allocating caller, to show what grew.
+vmalloc_callers() {
+	grep -v 'unpurged vm_area' /proc/vmallocinfo | awk '{ print $3 }' | sort | uniq -c
+}
+xenstore_nodes() { xenstore-ls -f / | wc -l; }
+
+# cycles_check WHAT COUNT FUNCTION: run "FUNCTION 0" (so that caches the
+# first cycle fills count as baseline), then "FUNCTION I" for I in
+# 1..COUNT; fail if unreclaimable slab, live vmalloc areas or xenstore
+# nodes grew.  Reports the figures as metrics and a summary line.
+cycles_check() {
+	local what=$1 count=$2 fn=$3 i t0 secs slab0 vmap0 nodes0 slab1 vmap1 nodes1
+	"$fn" 0
+	slab0=$(slab_unreclaimable) vmap0=$(vmalloc_areas) nodes0=$(xenstore_nodes)
+	vmalloc_callers >/tmp/vmalloc-callers-0
+	t0=$(date +%s)
+	for i in $(seq 1 "$count"); do
+		"$fn" "$i"
+	done
+	secs=$(($(date +%s) - t0))
+	slab1=$(slab_unreclaimable) vmap1=$(vmalloc_areas) nodes1=$(xenstore_nodes)
+	echo "$what: live vmalloc areas per caller, before and after the cycles:"
+	vmalloc_callers | diff /tmp/vmalloc-callers-0 - || true
+	metric cycles "$count"
+	metric cycle-seconds "$secs" s
+	metric slab-unreclaimable-growth-kib $((slab1 - slab0)) KiB
+	summary "$what: $count attach/detach cycles in $secs s: SUnreclaim $slab0 -> $slab1 KiB, vmalloc areas $vmap0 -> $vmap1, xenstore nodes $nodes0 -> $nodes1"
+	[ "$nodes1" -le "$nodes0" ] || fail "$what: xenstore grew from $nodes0 to $nodes1 nodes"
+	[ "$vmap1" -le $((vmap0 + 8)) ] || fail "$what: vmalloc areas grew from $vmap0 to $vmap1"
+	# 512 KiB of noise, and 8 KiB a cycle: a leaked ring or request pool
+	# per cycle is more.
+	[ $((slab1 - slab0)) -lt $((512 + 8 * count)) ] ||
+		fail "$what: unreclaimable slab grew by $((slab1 - slab0)) KiB"
+}
+
 # --- guests -------------------------------------------------------------
 
 # guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--vif-opt K=V]...

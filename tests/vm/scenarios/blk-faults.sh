@@ -190,13 +190,6 @@ sleep 100000
 JOB
 )
 guest_wait fault-cycles ready 180 >/dev/null || fail "cycles: guest did not start"
-slab() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
-# Live vmalloc areas: vfree()d ones stay listed as "unpurged vm_area"
-# until the kernel's lazy purge, which is no leak.
-vmap() { grep -vc 'unpurged vm_area' /proc/vmallocinfo; }
-# vmap_callers: live areas per allocating caller, to show what grew.
-vmap_callers() { grep -v 'unpurged vm_area' /proc/vmallocinfo | awk '{ print $3 }' | sort | uniq -c; }
-nodes() { xenstore-ls -f / | wc -l; }
 cycle() {
 	timeout 60 xl block-attach "$domid" 'format=raw, vdev=xvdc, access=rw, target=/dev/ram1' ||
 		fail "cycles: block-attach $1 failed"
@@ -204,28 +197,7 @@ cycle() {
 	timeout 60 xl block-detach "$domid" xvdc || fail "cycles: block-detach $1 failed"
 	gone "$domid" 51744 "cycle $1"
 }
-# One cycle first, so that caches the first one fills count as baseline.
-cycle 0
-slab0=$(slab) vmap0=$(vmap) nodes0=$(nodes)
-vmap_callers >/tmp/vmap-callers-0
-t0=$(date +%s)
-for i in $(seq 1 "$cycles"); do
-	cycle "$i"
-done
-secs=$(($(date +%s) - t0))
-slab1=$(slab) vmap1=$(vmap) nodes1=$(nodes)
-echo "live vmalloc areas per caller, before and after the cycles:"
-vmap_callers | diff /tmp/vmap-callers-0 - || true
-metric cycles "$cycles"
-metric cycle-seconds "$secs" s
-metric slab-unreclaimable-growth-kib $((slab1 - slab0)) KiB
-summary "blk-faults cycles: $cycles attach/detach cycles in $secs s: SUnreclaim $slab0 -> $slab1 KiB, vmalloc areas $vmap0 -> $vmap1, xenstore nodes $nodes0 -> $nodes1"
-[ "$nodes1" -le "$nodes0" ] || fail "cycles: xenstore grew from $nodes0 to $nodes1 nodes"
-[ "$vmap1" -le $((vmap0 + 8)) ] || fail "cycles: vmalloc areas grew from $vmap0 to $vmap1"
-# 512 KiB of noise, and 8 KiB a cycle: a leaked ring or request pool
-# per cycle is more.
-[ $((slab1 - slab0)) -lt $((512 + 8 * cycles)) ] ||
-	fail "cycles: unreclaimable slab grew by $((slab1 - slab0)) KiB"
+cycles_check "blk-faults cycles" "$cycles" cycle
 xl destroy fault-cycles
 gone "$domid" 51728 cycles-end
 # Only now: the guest's own disk kept its rings (and caches) until here.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
 # timeout: 1800
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -262,7 +262,39 @@ summary "net-lifecycle stall: $line once the guest took packets again"
 guest_finish nl-reconnect 120 || fail "reconnect: guest job failed"
 nothing_left "$domid" reconnect
 
-# 5. Unload and reload the backend with nothing connected.
+# 5. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
+# each vif connects and goes, with no growth of unreclaimable slab,
+# vmalloc'd ring mappings or xenstore nodes.
+domid=$(guest_start nl-cycles <<'JOB'
+modprobe xen-netfront
+say ready
+sleep 100000
+JOB
+)
+guest_wait nl-cycles ready 180 >/dev/null || fail "cycles: guest did not start"
+net_cycle() {
+	local be=/local/domain/0/backend/vif/$domid/0 t=0
+	timeout 60 xl network-attach "$domid" bridge=xenbr0 || fail "cycles: network-attach $1 failed"
+	until [ "$(xenstore-read "$be/state" 2>/dev/null)" = 4 ] &&
+		[ "$(xenstore-read "$(xenstore-read "$be/frontend")/state" 2>/dev/null)" = 4 ]; do
+		[ $t -lt 120 ] || fail "cycles: attach $1 did not connect"
+		sleep 0.5
+		t=$((t + 1))
+	done
+	timeout 60 xl network-detach "$domid" 0 || fail "cycles: network-detach $1 failed"
+	t=0
+	while [ -e "/sys/bus/xen-backend/devices/vif-$domid-0" ] ||
+		[ -e "/sys/class/net/vif$domid.0" ]; do
+		[ $t -lt 60 ] || fail "cycles: vif of cycle $1 still there after 60 s"
+		sleep 1
+		t=$((t + 1))
+	done
+}
+cycles_check "net-lifecycle cycles" "${NET_CYCLES:-20}" net_cycle
+timeout 60 xl destroy nl-cycles || fail "cycles: xl destroy failed"
+nothing_left "$domid" cycles
+
+# 6. Unload and reload the backend with nothing connected.
 # modprobe -r also tries xenaccel_core, which xenaccel_blkback still uses:
 # that complaint is no failure of the module under test.
 modprobe -r "$netback_mod" 2>/tmp/nl-modprobe.err ||
