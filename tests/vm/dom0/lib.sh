@@ -275,6 +275,9 @@ guest_start() {
 	xl domid "$name"
 }
 
+# guest_signal DOMID KEY: say KEY to a guest job (its dom0_said/wait_dom0).
+guest_signal() { xenstore-write "/local/domain/$1/data/$2" 1; }
+
 guest_console() { tr -d '\r' <"$GUEST_CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
 
 # guest_wait NAME KEY [SECONDS]: wait until the guest reported KEY

@@ -10,6 +10,17 @@ say() { printf '@@xenaccel %s\n' "$*"; }
 # say_file KEY FILE: a file's content (e.g. fio's JSON) as one line.
 say_file() { printf '@@xenaccel %s %s\n' "$1" "$(tr -d '\n' <"$2")"; }
 
+# dom0_said KEY: has dom0 said KEY (guest_signal DOMID KEY)?  dom0 writes
+# it under this domain's data/ directory in xenstore, read with xafront.
+dom0_said() {
+	xafront xs-read "/local/domain/$(xafront xs-read domid)/data/$1" >/dev/null 2>&1
+}
+
+# wait_dom0 KEY: wait until dom0 has said KEY.
+wait_dom0() {
+	until dom0_said "$1"; do sleep 1; done
+}
+
 # wait_dev PATH [SECONDS]: wait for a device node (frontends attach
 # asynchronously after modprobe).
 wait_dev() {

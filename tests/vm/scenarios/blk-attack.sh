@@ -39,8 +39,7 @@ modprobe xen-blkfront feature_persistent=0
 wait_dev /dev/xvdb
 say victim-ready
 n=0
-dom=$(xafront xs-read domid)
-while ! xafront xs-read /local/domain/$dom/data/stop >/dev/null 2>&1; do
+while ! dom0_said stop; do
 	fio --name=v$n --filename=/dev/xvdb --rw=randwrite --bs=4k --iodepth=8 \
 		--direct=1 --ioengine=libaio --size=8M --offset=$(( (n % 16) * 8 ))M \
 		--verify=crc32c --verify_fatal=1 --eta=never --output=/tmp/fio.out ||
@@ -143,7 +142,7 @@ for m in $MODES ro-disk; do
 	case $res in PASS*) ;; *) bad "$m: the attacker reports $res" ;; esac
 done
 
-xenstore-write "/local/domain/$victim/data/stop" 1
+guest_signal "$victim" stop
 rounds=$(guest_wait victim victim-rounds 300) || bad "victim: fio failed while attacked (see guest-victim.console)"
 metric victim-fio-rounds "${rounds:-0}"
 summary "blk-attack victim: ${rounds:-no} fio verify rounds passed on its own disk meanwhile"

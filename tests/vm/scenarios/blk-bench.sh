@@ -71,8 +71,7 @@ measure() {
 }
 
 # The guest stays up until dom0 has read the backend's counters.
-stay_until_stopped='dom=$(xafront xs-read domid)
-until xafront xs-read /local/domain/$dom/data/stop >/dev/null 2>&1; do sleep 1; done'
+stay_until_stopped='wait_dom0 stop'
 {
 	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
 	echo 'wait_dev /dev/xvdb'
@@ -125,7 +124,7 @@ guest_run() {
 		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
-	xenstore-write "/local/domain/$domid/data/stop" 1
+	guest_signal "$domid" stop
 	guest_finish "$name" 120 || fail "$name: guest job failed"
 }
 

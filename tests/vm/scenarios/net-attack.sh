@@ -17,9 +17,8 @@ modprobe xen-netfront
 net_up
 ping -c 1 -W 30 "$DOM0_IP" >/dev/null || ping -c 1 -W 30 "$DOM0_IP"
 say victim-ready
-dom=$(xafront xs-read domid)
 n=0
-while ! xafront xs-read /local/domain/$dom/data/stop >/dev/null 2>&1; do
+while ! dom0_said stop; do
 	ping -c 5 -W 5 "$DOM0_IP" >/tmp/ping.out || { cat /tmp/ping.out; exit 1; }
 	n=$((n + 1))
 done
@@ -239,7 +238,7 @@ for m in $MODES; do
 done
 [ "$BACKEND" != xenaccel ] || summary "net-attack: the attacker's vif counters: $(ethtool -S "$vif" | grep -E '^ +(rx_dropped|rx_malformed|rx_slot_overflow|rx_copy_errors|rx_csum_errors|rx_gso|rx_mcast_updates|tx_dropped|tx_expired|tx_stalls):' | tr -s ' ' | tr '\n' ' ')"
 
-xenstore-write "/local/domain/$victim/data/stop" 1
+guest_signal "$victim" stop
 rounds=$(guest_wait netvictim victim-rounds 120) || bad "victim: ping to dom0 failed while attacked (see guest-netvictim.console)"
 metric victim-ping-rounds "${rounds:-0}"
 summary "net-attack victim: ${rounds:-no} rounds of 5 pings to dom0 meanwhile"

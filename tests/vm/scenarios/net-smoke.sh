@@ -10,6 +10,8 @@ modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP"
 say net-ready "$GUEST_IP"
+# dom0 pings this address before the guest goes on (and may be gone).
+wait_dom0 pinged
 # -R: dom0 sends, the guest receives.
 iperf3 -c "$DOM0_IP" -t 5 -i 0 -J >/tmp/up.json
 say_file iperf-up /tmp/up.json
@@ -22,6 +24,7 @@ echo "guest net is domain $domid"
 ip=$(guest_wait net net-ready 180)
 device_report "$domid" | tee "$SCENARIO_OUT/devices.txt"
 ping -c 3 -W 10 "$ip" || fail "dom0 cannot ping the guest at $ip"
+guest_signal "$domid" pinged
 guest_finish net 120 || fail "guest job failed (see guest-net.console)"
 
 for dir in up down; do
