@@ -51,6 +51,7 @@ struct xa_blkif_stats {
 	u64 polls, poll_hits;		/* poll windows, and those that found work */
 };
 
+struct dentry;
 struct xa_blkif_ring;
 
 /* One request between its copy off the ring and its response. */
@@ -124,12 +125,18 @@ struct xa_blkif {
 	bool persistent;		/* both sides agreed */
 	/* A ring the frontend broke: the xenbus side closes the device. */
 	struct work_struct fatal_work;
+	struct dentry *debugfs;		/* xenaccel/blkback/vbd-D-N */
 };
 
 int xa_blkif_ring_connect(struct xa_blkif_ring *ring, grant_ref_t *grefs,
 			  unsigned int nr_grefs, evtchn_port_t evtchn);
 void xa_blkif_ring_disconnect(struct xa_blkif_ring *ring);
 void xa_blkbk_resize(struct xa_blkif *blkif);
+
+void xa_blkif_debugfs_add(struct xa_blkif *blkif);
+void xa_blkif_debugfs_remove(struct xa_blkif *blkif);
+void xa_blkif_debugfs_init(void);
+void xa_blkif_debugfs_exit(void);
 
 #ifdef XENACCEL_DEBUG
 int xa_blkif_selftest(void);

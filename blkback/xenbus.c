@@ -556,6 +556,7 @@ static void xa_blkbk_remove(struct xenbus_device *dev)
 	struct xa_blkbk *be = dev_get_drvdata(&dev->dev);
 
 	sysfs_remove_group(&dev->dev.kobj, &xa_blkbk_stat_group);
+	xa_blkif_debugfs_remove(be->blkif);
 	if (be->watching) {
 		unregister_xenbus_watch(&be->backend_watch);
 		kfree(be->backend_watch.node);
@@ -594,6 +595,7 @@ static int xa_blkbk_probe(struct xenbus_device *dev,
 	err = sysfs_create_group(&dev->dev.kobj, &xa_blkbk_stat_group);
 	if (err)
 		goto fail;
+	xa_blkif_debugfs_add(be->blkif);
 	err = xenbus_printf(XBT_NIL, dev->nodename, "feature-max-indirect-segments",
 			    "%u", xa_blkif_max_indirect_segs);
 	be->blkif->offer_persistent = READ_ONCE(xa_blkif_feature_persistent);
@@ -655,12 +657,17 @@ static int __init xenaccel_blkback_init(void)
 	xa_blkif_max_indirect_segs = clamp_t(unsigned int, xa_blkif_max_indirect_segs,
 					     BLKIF_MAX_SEGMENTS_PER_REQUEST,
 					     XA_BLKIF_MAX_INDIRECT_SEGS);
-	return xenbus_register_backend(&xa_blkbk_driver);
+	xa_blkif_debugfs_init();
+	err = xenbus_register_backend(&xa_blkbk_driver);
+	if (err)
+		xa_blkif_debugfs_exit();
+	return err;
 }
 
 static void __exit xenaccel_blkback_exit(void)
 {
 	xenbus_unregister_driver(&xa_blkbk_driver);
+	xa_blkif_debugfs_exit();
 }
 
 module_init(xenaccel_blkback_init);

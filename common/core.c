@@ -7,12 +7,36 @@
 
 #include <linux/debugfs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <xen/xen.h>
 
+#include <xenaccel/backend.h>
+#include <xenaccel/ring.h>
 #include "core.h"
 
 struct dentry *xenaccel_debugfs_dir;
 EXPORT_SYMBOL_GPL(xenaccel_debugfs_dir);
+
+/**
+ * xenaccel_ring_show - one line of a ring's indices, for debugfs
+ * @m: the seq_file being read
+ * @name: the ring's name on the line
+ * @ring: the ring
+ *
+ * What a stuck ring is diagnosed from: who produced how far, who waits
+ * for an event where. The frontend writes its indices at any time, so
+ * this is a snapshot, nothing more.
+ */
+void xenaccel_ring_show(struct seq_file *m, const char *name,
+			const struct xenaccel_ring *ring)
+{
+	seq_printf(m, "  %s ring: req_prod %u req_cons %u rsp_prod %u (pvt %u) req_event %u rsp_event %u overrun %d\n",
+		   name, READ_ONCE(ring->hdr->req_prod), READ_ONCE(ring->req_cons),
+		   READ_ONCE(ring->hdr->rsp_prod), READ_ONCE(ring->rsp_prod_pvt),
+		   READ_ONCE(ring->hdr->req_event), READ_ONCE(ring->hdr->rsp_event),
+		   READ_ONCE(ring->overrun));
+}
+EXPORT_SYMBOL_GPL(xenaccel_ring_show);
 
 static int __init xenaccel_core_init(void)
 {

@@ -34,17 +34,6 @@ static int xa_vif_totals_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(xa_vif_totals);
 
-static void xa_vif_show_ring(struct seq_file *m, const char *name,
-			     const struct xenaccel_ring *ring)
-{
-	/* The frontend writes these at any time: a snapshot, nothing more. */
-	seq_printf(m, "  %s ring: req_prod %u req_cons %u rsp_prod %u (pvt %u) req_event %u rsp_event %u overrun %d\n",
-		   name, READ_ONCE(ring->hdr->req_prod), READ_ONCE(ring->req_cons),
-		   READ_ONCE(ring->hdr->rsp_prod), READ_ONCE(ring->rsp_prod_pvt),
-		   READ_ONCE(ring->hdr->req_event), READ_ONCE(ring->hdr->rsp_event),
-		   READ_ONCE(ring->overrun));
-}
-
 static void xa_vif_show_copies(struct seq_file *m, const char *name,
 			       const struct xenaccel_copy_stats *s)
 {
@@ -84,13 +73,13 @@ static int xa_vif_queues_show(struct seq_file *m, void *unused)
 		seq_printf(m, "queue %u: napi %s, eoi_pending %#x\n", i,
 			   test_bit(NAPI_STATE_SCHED, &q->napi.state) ?
 			   "scheduled" : "idle", atomic_read(&q->eoi_pending));
-		xa_vif_show_ring(m, "tx", &q->tx);
+		xenaccel_ring_show(m, "tx", &q->tx);
 		seq_printf(m, "  tx held_slots %u rate_limited %d credit %lu of %lu per %u ms\n",
 			   READ_ONCE(q->tx_nr_slots), READ_ONCE(q->rate_limited),
 			   READ_ONCE(q->credit.remaining), READ_ONCE(q->credit.bytes),
 			   jiffies_to_msecs(READ_ONCE(q->credit.window)));
 		xa_vif_show_copies(m, "tx", &q->tx_copy.stats);
-		xa_vif_show_ring(m, "rx", &q->rx);
+		xenaccel_ring_show(m, "rx", &q->rx);
 		seq_printf(m, "  rx held_reqs %u queued_skbs %u queued_bytes %u of %u stalled %d last_rx %u ms ago\n",
 			   READ_ONCE(q->rx_req_count), skb_queue_len_lockless(&q->rx_queue),
 			   READ_ONCE(q->rx_queue_len), q->rx_queue_max,

@@ -8,9 +8,14 @@
 #include <xen/xenbus.h>
 
 struct dentry;
+struct seq_file;
+struct xenaccel_ring;
 
 /* xenaccel_core's debugfs directory "xenaccel", for the backends' files. */
 extern struct dentry *xenaccel_debugfs_dir;
+
+void xenaccel_ring_show(struct seq_file *m, const char *name,
+			const struct xenaccel_ring *ring);
 
 /*
  * xenaccel_backend_available - may this backend serve devices here?
