@@ -43,11 +43,23 @@ summary() { echo "$*" >>"$SCENARIO_OUT/summary.txt"; }
 at_exit_cmds=()
 at_exit() { at_exit_cmds+=("$1"); }
 scenario_end() {
-	local c
+	local rc=$? c
+	[ "$rc" = 0 ] || backend_state_dump
 	for c in "${at_exit_cmds[@]}"; do
 		eval "$c" || true
 	done
 	guests_cleanup
+}
+
+# backend_state_dump: xenaccel's ring state of every device still there
+# (debugfs), into a failed scenario's log before its guests are destroyed.
+backend_state_dump() {
+	local f
+	for f in /sys/kernel/debug/xenaccel/blkback/*/rings /sys/kernel/debug/xenaccel/netback/*/queues; do
+		[ -e "$f" ] || continue
+		echo "--- $f"
+		cat "$f"
+	done
 }
 
 scenario_begin() {
