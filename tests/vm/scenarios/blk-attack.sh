@@ -2,8 +2,6 @@
 # about: a hostile blkif frontend (xafront) against the backend, one attack per XSA class (malformed segments, sectors, operations, indirect and discard requests, bad grants, double fetch, producer overrun, event storm, state flapping, absurd keys, writes to a read-only disk), while a second guest's fio verify runs; per attack: the expected responses and counters, no spinning worker, and after the attacker disconnects nothing left mapped
 # timeout: 1800
 
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-
 # BLK_ATTACK_MODES (set by a wrapper scenario) runs a subset.
 MODES=${BLK_ATTACK_MODES:-"rw bad-segs bad-sect beyond bad-op indirect discard bad-gref dup-gref double-fetch storm overflow overflow-wrap overflow-far state-flap bad-keys"}
 # Malformed requests (xenaccel counts them in bad_req).

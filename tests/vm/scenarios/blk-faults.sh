@@ -3,7 +3,6 @@
 # timeout: 2700
 
 cycles=${BLK_CYCLES:-50}
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
 # gcache KEY: xenaccel's totals over every persistent grant cache.
 gcache() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/xenaccel/gcache; }

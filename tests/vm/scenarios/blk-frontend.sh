@@ -2,8 +2,6 @@
 # about: the user-space frontend (tests/frontend, xafront) as a well-behaved blkif frontend: direct, partial, indirect and batched writes read back and compared, flush, last block, reconnect; single and multi-page rings, with and without persistent grants, the x86_64 and x86_32 request layouts; nothing left mapped after
 # timeout: 900
 
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-
 # gcache KEY: xenaccel's totals over every persistent grant cache.
 gcache() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/xenaccel/gcache; }
 

@@ -2,8 +2,6 @@
 # about: disk lifecycle: guest shutdown, xl destroy mid-I/O, block-detach and block-attach while the guest runs, the guest unbinding blkfront (backend closes and unmaps, device kept), online resize of a file-backed disk while the guest uses it, unloading the backend with nothing connected; each leaves no backend device and no persistent grant behind
 # timeout: 1500
 
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-
 # gcache KEY: xenaccel's totals over every persistent grant cache.
 gcache() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/xenaccel/gcache; }
 

@@ -2,8 +2,6 @@
 # about: xafront as a netif frontend: ARP and ICMP echo to dom0 checked end to end (single and multi-slot TX), then hostile TX (frames below an Ethernet header, bad grant refs, a slot crossing its page, too many slots, inconsistent sizes, unknown extra-info types, bad GSO extras, endless extra chains), a multicast flood past the backend's list, control-ring abuse (unknown messages, algorithms, flags, keys and tables behind bad grants or past their bounds, queues that do not exist), producer indices past the control, tx and rx rings, and a frontend that stops taking packets under a flood; meanwhile a second guest pings dom0. Each attack answered with errors or a disabled interface (dom0 checks the backend's counters and its log line), then echo works again (after a reconnect if need be); after each mode the attacker's vif holds nothing, and at the end no vif holds anything
 # timeout: 1800
 
-mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-
 MODES=${NET_ATTACK_MODES:-"rw tx-tiny tx-bad-gref tx-cross-page tx-too-many-slots tx-bad-size tx-bad-extra tx-bad-gso tx-extra-chain mcast-flood ctrl ring-overrun rx-stall"}
 
 failures=()
