@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, xl save + restore under traffic both ways (the restored guest's new vif passes traffic), NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
 # timeout: 1800
 
 totals=/sys/kernel/debug/xenaccel/netback/totals
@@ -261,7 +261,56 @@ summary "net-lifecycle stall: $line once the guest took packets again"
 guest_finish nl-reconnect 120 || fail "reconnect: guest job failed"
 nothing_left "$domid" reconnect
 
-# 5. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
+# 5. xl save + xl restore while streams run both ways: the vif goes with
+# the saved domain, and the restored one's netfront connects to a new vif
+# that passes traffic again.
+nc.openbsd -l -p 5005 </dev/null >/dev/null &
+nc_pids+=($!)
+nc.openbsd -l -p 5006 </dev/zero >/dev/null &
+nc_pids+=($!)
+save=/var/lib/xenaccel-nl-save.chk
+at_exit "rm -f $save"
+domid=$(guest_start nl-save --vif <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+nc.openbsd "$DOM0_IP" 5005 </dev/zero >/dev/null 2>&1 &
+streams=$!
+nc.openbsd "$DOM0_IP" 5006 </dev/null >/dev/null 2>&1 &
+streams="$streams $!"
+say streaming
+wait_dom0 restored
+kill $streams 2>/dev/null
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 >/dev/null
+iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
+say restored-traffic
+JOB
+)
+guest_wait nl-save streaming 180 >/dev/null || fail "save: no traffic started"
+p0=$(vif_packets "$domid")
+sleep 5
+p1=$(vif_packets "$domid")
+[ "$p1" -gt $((p0 + 1000)) ] || fail "save: the vif passed only $((p1 - p0)) packets in 5 s"
+timeout 300 xl save nl-save "$save" || fail "save: xl save failed"
+nothing_left "$domid" save-under-traffic
+timeout 300 xl restore "$save" || fail "save: xl restore failed"
+domid=$(xl domid nl-save) || fail "save: no domain after restore"
+t=0
+until backend_check "$domid" >/dev/null 2>&1; do
+	[ $t -lt 60 ] || fail "save: the restored guest's vif did not connect: $(backend_check "$domid" 2>&1)"
+	sleep 1
+	t=$((t + 1))
+done
+guest_signal "$domid" restored
+guest_wait nl-save restored-traffic 180 >/dev/null || fail "save: no traffic both ways after restore"
+summary "net-lifecycle restore: the restored guest's vif connected after $t s and passed traffic both ways"
+guest_finish nl-save 120 || fail "save: guest job failed after restore"
+nothing_left "$domid" restore
+kill "${nc_pids[@]}" 2>/dev/null || true
+nc_pids=()
+
+# 6. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
 # each vif connects and goes, with no growth of unreclaimable slab,
 # vmalloc'd ring mappings or xenstore nodes.
 domid=$(guest_start nl-cycles <<'JOB'
@@ -293,7 +342,7 @@ cycles_check "net-lifecycle cycles" "${NET_CYCLES:-20}" net_cycle
 timeout 60 xl destroy nl-cycles || fail "cycles: xl destroy failed"
 nothing_left "$domid" cycles
 
-# 6. Unload and reload the backend with nothing connected.
+# 7. Unload and reload the backend with nothing connected.
 # modprobe -r also tries xenaccel_core, which xenaccel_blkback still uses:
 # that complaint is no failure of the module under test.
 modprobe -r "$netback_mod" 2>/tmp/nl-modprobe.err ||
