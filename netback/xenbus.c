@@ -237,12 +237,24 @@ static int xa_netbk_read_mac(struct xenbus_device *dev, u8 *mac)
 	return err;
 }
 
+/* The headroom the frontend's XDP program asks for, if we offer it. */
+static void xa_netbk_read_xdp_headroom(struct xa_netbk *be)
+{
+	unsigned int headroom = 0;
+
+	if (xa_vif_xdp_headroom)
+		headroom = xenbus_read_unsigned(be->dev->otherend,
+						"xdp-headroom", 0);
+	/* netif.h allows up to 0x7fff; data must still fit after it. */
+	WRITE_ONCE(be->vif->xdp_headroom,
+		   min_t(unsigned int, headroom, XEN_PAGE_SIZE / 2));
+}
+
 /* What the frontend offers; false if it cannot be served. */
 static bool xa_netbk_read_features(struct xa_netbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_vif *vif = be->vif;
-	unsigned int headroom;
 
 	if (!xenbus_read_unsigned(dev->otherend, "request-rx-copy", 0)) {
 		xenbus_dev_fatal(dev, -EOPNOTSUPP,
@@ -270,10 +282,7 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 						"feature-ipv6-csum-offload", 0);
 	vif->multicast_control = !!xenbus_read_unsigned(dev->otherend,
 							"request-multicast-control", 0);
-	headroom = xa_vif_xdp_headroom ?
-		   xenbus_read_unsigned(dev->otherend, "xdp-headroom", 0) : 0;
-	/* netif.h allows up to 0x7fff; data must still fit after it. */
-	WRITE_ONCE(vif->xdp_headroom, min_t(unsigned int, headroom, XEN_PAGE_SIZE / 2));
+	xa_netbk_read_xdp_headroom(be);
 	return true;
 }
 
@@ -496,11 +505,7 @@ static void xa_netbk_frontend_changed(struct xenbus_device *dev,
 		break;
 	case XenbusStateReconfiguring:
 		/* netfront changes its XDP headroom this way. */
-		if (xa_vif_xdp_headroom)
-			WRITE_ONCE(be->vif->xdp_headroom,
-				   min_t(unsigned int, XEN_PAGE_SIZE / 2,
-					 xenbus_read_unsigned(dev->otherend,
-							      "xdp-headroom", 0)));
+		xa_netbk_read_xdp_headroom(be);
 		xenbus_switch_state(dev, XenbusStateReconfigured);
 		break;
 	case XenbusStateClosing:
