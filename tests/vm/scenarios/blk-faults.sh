@@ -28,7 +28,7 @@ nothing_mapped() {
 		fail "$1: persistent grants left: $(tr '\n' ' ' </sys/kernel/debug/xenaccel/gcache)"
 }
 
-# connected DOMID DEVID: both ends of a disk reached Connected (30 s).
+# connected DOMID DEVID: both ends of a disk reached Connected (60 s).
 connected() {
 	local be=/local/domain/0/backend/vbd/$1/$2 t=0
 	until [ "$(xenstore-read "$be/state" 2>/dev/null)" = 4 ] &&
