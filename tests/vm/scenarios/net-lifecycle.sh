@@ -247,11 +247,18 @@ else
 fi
 
 guest_wait nl-reconnect link-down 60 >/dev/null || fail "stall: guest link not down"
+# A guest whose link is down answers no ARP: once dom0's neighbour entry
+# failed, only an ARP request a second would reach the vif, too few to
+# fill the guest's 256 buffers in time. A permanent entry keeps every
+# ping going to the vif.
+ip neigh replace "$ip" lladdr "$(xenstore-read "$be/mac")" dev xenbr0 nud permanent
+at_exit "ip neigh del $ip dev xenbr0 2>/dev/null"
 ping -i 0.01 "$ip" >/dev/null 2>&1 &
 ping_pid=$!
 at_exit "kill $ping_pid 2>/dev/null"
 line=$(wait_carrier "$domid" 0 105) || fail "stall: carrier still on with the guest taking nothing"
 kill $ping_pid 2>/dev/null || true
+ip neigh del "$ip" dev xenbr0
 summary "net-lifecycle stall: $line after the guest stopped taking packets"
 guest_wait nl-reconnect link-up 120 >/dev/null || fail "stall: guest link not back up"
 line=$(wait_carrier "$domid" 1 30) || fail "stall: carrier still off with the guest taking packets again"
