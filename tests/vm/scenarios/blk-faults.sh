@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # about: disk faults: a backing device that fails (dm-error: the guest sees EIO, nothing hangs, the backend counts it), xl save + restore under fio verify, block-detach of a disk being written, dom0 memory pressure (the persistent-grant shrinker gives mappings back), and BLK_CYCLES (default 50) attach/detach cycles with no growth of dom0 memory, mappings or xenstore nodes
-# timeout: 2700
+# timeout: 1800
+# timeout-per: BLK_CYCLES 6 50
 
 cycles=${BLK_CYCLES:-50}
 
