@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, xl save + restore under traffic both ways (the restored guest's new vif passes traffic), NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
-# timeout: 1800
+# timeout: 1700
+# timeout-per: NET_CYCLES 5 20
 
 totals=/sys/kernel/debug/xenaccel/netback/totals
 case $BACKEND in
