@@ -21,6 +21,15 @@ wait_dom0() {
 	until dom0_said "$1"; do sleep 1; done
 }
 
+# streams_start PORT_TO_DOM0 PORT_FROM_DOM0: a stream each way with
+# dom0's listeners (listen_both_ways); their pids in $streams.
+streams_start() {
+	nc.openbsd "$DOM0_IP" "$1" </dev/zero >/dev/null 2>&1 &
+	streams=$!
+	nc.openbsd "$DOM0_IP" "$2" </dev/null >/dev/null 2>&1 &
+	streams="$streams $!"
+}
+
 # wait_dev PATH [SECONDS]: wait for a device node (frontends attach
 # asynchronously after modprobe).
 wait_dev() {

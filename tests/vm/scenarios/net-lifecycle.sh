@@ -61,6 +61,34 @@ vif_packets() {
 		$(cat "/sys/class/net/vif$1.0/statistics/tx_packets")))
 }
 
+# listen_both_ways PORT_IN PORT_OUT: dom0's ends of a stream each way
+# (the guest's streams_start): PORT_IN takes what the guest sends,
+# PORT_OUT sends to it.  Their pids go to nc_pids.
+nc_pids=()
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'kill "${nc_pids[@]}" 2>/dev/null'
+listen_both_ways() {
+	nc.openbsd -l -p "$1" </dev/null >/dev/null &
+	nc_pids+=($!)
+	nc.openbsd -l -p "$2" </dev/zero >/dev/null &
+	nc_pids+=($!)
+}
+listeners_stop() {
+	kill "${nc_pids[@]}" 2>/dev/null || true
+	nc_pids=()
+}
+
+# traffic_flows DOMID SECONDS WHAT: the vif passes over 1000 packets in
+# SECONDS, or WHAT fails.
+traffic_flows() {
+	local p0 p1
+	p0=$(vif_packets "$1")
+	sleep "$2"
+	p1=$(vif_packets "$1")
+	[ "$p1" -gt $((p0 + 1000)) ] ||
+		fail "$3: the vif passed only $((p1 - p0)) packets in $2 s"
+}
+
 if [ "$BACKEND" = xenaccel ]; then
 	held_zero || fail "baseline: held before any guest: $(held)"
 	summary "net-lifecycle baseline: $(held)"
@@ -79,48 +107,31 @@ guest_finish nl-shutdown 300 || fail "shutdown: guest job failed"
 nothing_left "$domid" shutdown
 
 # 2. xl destroy while streams run both ways, on two queues.
-nc_pids=()
-# shellcheck disable=SC2016 # expanded at exit
-at_exit 'kill "${nc_pids[@]}" 2>/dev/null'
-nc.openbsd -l -p 5001 </dev/null >/dev/null &
-nc_pids+=($!)
-nc.openbsd -l -p 5002 </dev/zero >/dev/null &
-nc_pids+=($!)
+listen_both_ways 5001 5002
 domid=$(guest_start nl-destroy --vif <<'JOB'
 modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
-nc.openbsd "$DOM0_IP" 5001 </dev/zero >/dev/null &
-nc.openbsd "$DOM0_IP" 5002 </dev/null >/dev/null &
+streams_start 5001 5002
 say traffic
 wait
 JOB
 )
 guest_wait nl-destroy traffic 180 >/dev/null || fail "destroy: no traffic started"
-p0=$(vif_packets "$domid")
-sleep 8
-p1=$(vif_packets "$domid")
-[ "$p1" -gt $((p0 + 1000)) ] || fail "destroy: the vif passed only $((p1 - p0)) packets in 8 s"
+traffic_flows "$domid" 8 destroy
 [ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
 timeout 60 xl destroy nl-destroy || fail "destroy: xl destroy failed"
 nothing_left "$domid" destroy-under-traffic
-kill "${nc_pids[@]}" 2>/dev/null || true
-nc_pids=()
+listeners_stop
 
 # 3. Detach the vif from a running guest while streams run both ways,
 # then attach a new one.
-nc.openbsd -l -p 5003 </dev/null >/dev/null &
-nc_pids+=($!)
-nc.openbsd -l -p 5004 </dev/zero >/dev/null &
-nc_pids+=($!)
+listen_both_ways 5003 5004
 domid=$(guest_start nl-hotplug --vif <<'JOB'
 modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
-nc.openbsd "$DOM0_IP" 5003 </dev/zero >/dev/null 2>&1 &
-streams=$!
-nc.openbsd "$DOM0_IP" 5004 </dev/null >/dev/null 2>&1 &
-streams="$streams $!"
+streams_start 5003 5004
 say ready
 while [ -e /sys/class/net/eth0 ]; do sleep 1; done
 kill $streams 2>/dev/null
@@ -142,10 +153,7 @@ iperf3 -c "$DOM0_IP" -t 3 -i 0 -R >/dev/null
 JOB
 )
 guest_wait nl-hotplug ready 180 >/dev/null || fail "hotplug: guest network not up"
-p0=$(vif_packets "$domid")
-sleep 5
-p1=$(vif_packets "$domid")
-[ "$p1" -gt $((p0 + 1000)) ] || fail "hotplug: the vif passed only $((p1 - p0)) packets in 5 s"
+traffic_flows "$domid" 5 hotplug
 [ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
 timeout 60 xl network-detach "$domid" 0 || fail "hotplug: network-detach under traffic failed"
 guest_wait nl-hotplug detached 60 >/dev/null || fail "hotplug: the guest still has eth0"
@@ -155,8 +163,7 @@ guest_wait nl-hotplug attached 120 || fail "hotplug: the attached vif does not p
 backend_check "$domid" || fail "hotplug: the attached vif is not served by $BACKEND"
 guest_finish nl-hotplug 300 || fail "hotplug: traffic on the attached vif failed"
 nothing_left "$domid" network-attach
-kill "${nc_pids[@]}" 2>/dev/null || true
-nc_pids=()
+listeners_stop
 
 # 4. The guest disconnects and reconnects netfront; then it stops taking
 # packets (link down: netfront stops posting buffers) until the backend
@@ -272,20 +279,14 @@ nothing_left "$domid" reconnect
 # 5. xl save + xl restore while streams run both ways: the vif goes with
 # the saved domain, and the restored one's netfront connects to a new vif
 # that passes traffic again.
-nc.openbsd -l -p 5005 </dev/null >/dev/null &
-nc_pids+=($!)
-nc.openbsd -l -p 5006 </dev/zero >/dev/null &
-nc_pids+=($!)
+listen_both_ways 5005 5006
 save=/var/lib/xenaccel-nl-save.chk
 at_exit "rm -f $save"
 domid=$(guest_start nl-save --vif <<'JOB'
 modprobe xen-netfront
 net_up
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
-nc.openbsd "$DOM0_IP" 5005 </dev/zero >/dev/null 2>&1 &
-streams=$!
-nc.openbsd "$DOM0_IP" 5006 </dev/null >/dev/null 2>&1 &
-streams="$streams $!"
+streams_start 5005 5006
 say streaming
 wait_dom0 restored
 kill $streams 2>/dev/null
@@ -296,10 +297,7 @@ say restored-traffic
 JOB
 )
 guest_wait nl-save streaming 180 >/dev/null || fail "save: no traffic started"
-p0=$(vif_packets "$domid")
-sleep 5
-p1=$(vif_packets "$domid")
-[ "$p1" -gt $((p0 + 1000)) ] || fail "save: the vif passed only $((p1 - p0)) packets in 5 s"
+traffic_flows "$domid" 5 save
 timeout 300 xl save nl-save "$save" || fail "save: xl save failed"
 nothing_left "$domid" save-under-traffic
 timeout 300 xl restore "$save" || fail "save: xl restore failed"
@@ -315,8 +313,7 @@ guest_wait nl-save restored-traffic 180 >/dev/null || fail "save: no traffic bot
 summary "net-lifecycle restore: the restored guest's vif connected after $t s and passed traffic both ways"
 guest_finish nl-save 120 || fail "save: guest job failed after restore"
 nothing_left "$domid" restore
-kill "${nc_pids[@]}" 2>/dev/null || true
-nc_pids=()
+listeners_stop
 
 # 6. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
 # each vif connects and goes, with no growth of unreclaimable slab,
