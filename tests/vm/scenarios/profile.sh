@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# about: developer's profile, not a test: for each backend in PROFILE_BACKENDS (default "intree xenaccel"), one guest runs each workload of PROFILE_WORKLOADS (default tcp-up tcp-down udp64-up randread4k seqread1m) while dom0 samples itself with perf record -a -g (cpu-clock); per workload the dom0 and guest CPU seconds Xen accounted and perf's top symbols and modules, in the scenario's directory
+# timeout: 2400
+# needs: xenaccel perf
+
+backends=${PROFILE_BACKENDS:-intree xenaccel}
+workloads=${PROFILE_WORKLOADS:-tcp-up tcp-down udp64-up randread4k seqread1m}
+# Seconds each workload runs, and of it how long perf samples.
+runtime=${PROFILE_RUNTIME:-20}
+sample=${PROFILE_SAMPLE:-10}
+disk=/dev/ram0
+
+DEBIAN_FRONTEND=noninteractive dpkg -i "$RIG"/in/debs-perf/*.deb >"$SCENARIO_OUT/dpkg.log" 2>&1 ||
+	fail "cannot install linux-perf (see dpkg.log)"
+perf=$(ls /usr/bin/perf_* 2>/dev/null | sort -V | tail -n 1)
+[ -x "$perf" ] || perf=/usr/bin/perf
+echo 0 >/proc/sys/kernel/kptr_restrict
+echo -1 >/proc/sys/kernel/perf_event_paranoid
+
+iperf3 -s -D --pidfile /run/profile-iperf3.pid
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'kill "$(cat /run/profile-iperf3.pid)"'
+fio --name=fill --filename=$disk --rw=write --bs=1M --iodepth=8 --ioengine=libaio \
+	--direct=1 --size=256M --eta=never >/dev/null
+
+# workload_cmd NAME: the guest's command for one workload.
+workload_cmd() {
+	local fio="fio --filename=/dev/xvdb --ioengine=libaio --direct=1 --size=256M --time_based --runtime=$runtime --eta=never --name"
+	case $1 in
+	tcp-up) echo "iperf3 -c \"\$DOM0_IP\" -t $runtime -i 0 >/dev/null" ;;
+	tcp-down) echo "iperf3 -c \"\$DOM0_IP\" -t $runtime -i 0 -R >/dev/null" ;;
+	udp64-up) echo "iperf3 -c \"\$DOM0_IP\" -t $runtime -i 0 -u -b 0 -l 64 >/dev/null" ;;
+	randread4k) echo "$fio=$1 --rw=randread --bs=4k --iodepth=32 >/dev/null" ;;
+	seqread1m) echo "$fio=$1 --rw=read --bs=1M --iodepth=8 >/dev/null" ;;
+	*) fail "unknown workload $1" ;;
+	esac
+}
+
+# shellcheck disable=SC2016 # the job expands them in the guest
+{
+	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
+	echo 'modprobe xen-netfront'
+	echo 'wait_dev /dev/xvdb'
+	echo 'net_up'
+	echo 'ping -c 3 -W 10 "$DOM0_IP" >/dev/null'
+	for w in $workloads; do
+		echo "say begin $w"
+		workload_cmd "$w"
+		echo "say end $w"
+	done
+} >/tmp/profile-job
+
+# cpu_of DOMID: the domain's CPU seconds as Xen accounts them.
+cpu_of() { xl list "$1" | awk 'NR == 2 { print $6 }'; }
+
+for be in $backends; do
+	backend_use "$be" || fail "cannot switch to the $be backend"
+	name=prof-$be
+	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk --vif </tmp/profile-job)
+	for w in $workloads; do
+		guest_wait "$name" "begin $w" 300 >/dev/null || fail "$name: no begin $w"
+		sleep 3
+		d0=$(cpu_of 0)
+		g0=$(cpu_of "$domid")
+		data=/tmp/perf-$be-$w.data
+		"$perf" record -q -a -g -e cpu-clock -F 499 -o "$data" -- sleep "$sample" 2>/dev/null ||
+			fail "perf record failed"
+		d1=$(cpu_of 0)
+		g1=$(cpu_of "$domid")
+		report=$SCENARIO_OUT/$be-$w.txt
+		{
+			awk -v d="$(awk -v a="$d1" -v b="$d0" 'BEGIN { print a - b }')" \
+				-v g="$(awk -v a="$g1" -v b="$g0" 'BEGIN { print a - b }')" -v s="$sample" \
+				'BEGIN { printf "%s s sampled: dom0 %.2f CPU s, guest %.2f CPU s\n", s, d, g }'
+			echo "--- by module"
+			"$perf" report -i "$data" --stdio --no-children --sort dso -g none \
+				--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$'
+			echo "--- by symbol"
+			"$perf" report -i "$data" --stdio --no-children --sort dso,sym -g none \
+				--percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+			echo "--- callers of the top symbols"
+			"$perf" report -i "$data" --stdio --no-children --sort sym -g caller,0.5,callee \
+				--percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 200
+		} >"$report"
+		rm -f "$data"
+		summary "profile $be $w: $(head -n 1 "$report"); top: $(sed -n '/^--- by symbol/,/^---/p' "$report" | sed -n '2,4p' | awk '{ printf "%s %s; ", $1, $NF }')"
+		guest_wait "$name" "end $w" $((runtime + 120)) >/dev/null || fail "$name: no end $w"
+	done
+	guest_finish "$name" 120 || fail "$name: guest job failed"
+done
+backend_use "$BACKEND"
