@@ -363,8 +363,10 @@ static int xa_blkif_dispatch_rw(struct xa_blkif_ring *ring,
 	 * Requests taken and not answered never outnumber the ring's slots,
 	 * so with none free, one is answered and waits to be reaped.
 	 */
-	if (list_empty(&ring->free))
+	if (list_empty(&ring->free)) {
+		ring->stats.oo_req++;
 		xa_blkif_complete(ring);
+	}
 	if (WARN_ON_ONCE(list_empty(&ring->free)))
 		return BLKIF_RSP_ERROR;
 	p = list_first_entry(&ring->free, struct xa_blkif_pending, node);

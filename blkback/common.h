@@ -41,6 +41,7 @@ struct xa_blkif_vbd {
 
 /* Counters kept by a ring's worker; sysfs sums them over the rings. */
 struct xa_blkif_stats {
+	u64 oo_req;			/* requests that waited for a free slot */
 	u64 rd_req, wr_req, f_req, ds_req;
 	u64 rd_sect, wr_sect;
 	u64 indirect_req;

@@ -349,9 +349,10 @@ static void xa_blkbk_backend_changed(struct xenbus_watch *watch,
 		xenbus_dev_fatal(dev, err, "opening device %x:%x", major, minor);
 		return;
 	}
-	be->blkif->vbd_open = true;
 	be->major = major;
 	be->minor = minor;
+	/* Pairs with the sysfs readers' smp_load_acquire(). */
+	smp_store_release(&be->blkif->vbd_open, true);
 	vbd->sectors = xenaccel_bdev_sectors(vbd->bdev.bdev);
 	xenaccel_bdev_get_info(vbd->bdev.bdev, &vbd->info);
 	pr_info("domain %u vbd %u: serving %x:%x (%s, %llu sectors of %u bytes)\n",
@@ -403,7 +404,7 @@ static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
 
 /* Statistics: the in-tree names, plus the grant cache and batching. */
 enum xa_blkbk_stat {
-	XA_STAT_RD_REQ, XA_STAT_WR_REQ, XA_STAT_F_REQ, XA_STAT_DS_REQ,
+	XA_STAT_OO_REQ, XA_STAT_RD_REQ, XA_STAT_WR_REQ, XA_STAT_F_REQ, XA_STAT_DS_REQ,
 	XA_STAT_RD_SECT, XA_STAT_WR_SECT, XA_STAT_INDIRECT_REQ,
 	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY, XA_STAT_EVENTS,
 	XA_STAT_POLLS, XA_STAT_POLL_HITS,
@@ -423,6 +424,7 @@ static u64 xa_blkbk_ring_stat(struct xa_blkif_ring *ring, enum xa_blkbk_stat whi
 
 	xenaccel_gcache_get_stats(&ring->cache, &c, &entries, &idle);
 	switch (which) {
+	case XA_STAT_OO_REQ: return s->oo_req;
 	case XA_STAT_RD_REQ: return s->rd_req;
 	case XA_STAT_WR_REQ: return s->wr_req;
 	case XA_STAT_F_REQ: return s->f_req;
@@ -487,6 +489,7 @@ static ssize_t xa_blkbk_stat_show(struct device *_dev,
 		.max = _max,						\
 	}
 
+XA_BLKBK_STAT(oo_req, XA_STAT_OO_REQ, false);
 XA_BLKBK_STAT(rd_req, XA_STAT_RD_REQ, false);
 XA_BLKBK_STAT(wr_req, XA_STAT_WR_REQ, false);
 XA_BLKBK_STAT(f_req, XA_STAT_F_REQ, false);
@@ -516,6 +519,7 @@ XA_BLKBK_STAT(max_unmap_batch, XA_STAT_MAX_UNMAP_BATCH, true);
 XA_BLKBK_STAT(inflight, XA_STAT_INFLIGHT, false);
 
 static struct attribute *xa_blkbk_stat_attrs[] = {
+	&xa_blkbk_stat_oo_req.attr.attr,
 	&xa_blkbk_stat_rd_req.attr.attr,
 	&xa_blkbk_stat_wr_req.attr.attr,
 	&xa_blkbk_stat_f_req.attr.attr,
@@ -551,11 +555,52 @@ static const struct attribute_group xa_blkbk_stat_group = {
 	.attrs = xa_blkbk_stat_attrs,
 };
 
+/* As in-tree: which device is served, and how (the toolstack's mode). */
+static ssize_t physical_device_show(struct device *_dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct xa_blkbk *be = dev_get_drvdata(_dev);
+
+	/* Pairs with the smp_store_release() once the device is open. */
+	if (!smp_load_acquire(&be->blkif->vbd_open))
+		return -ENODEV;
+	return sysfs_emit(buf, "%x:%x\n", be->major, be->minor);
+}
+static DEVICE_ATTR_RO(physical_device);
+
+static ssize_t mode_show(struct device *_dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct xa_blkbk *be = dev_get_drvdata(_dev);
+
+	/* Pairs with the smp_store_release() once the device is open. */
+	if (!smp_load_acquire(&be->blkif->vbd_open))
+		return -ENODEV;
+	return sysfs_emit(buf, "%s\n", be->blkif->vbd.readonly ? "r" : "w");
+}
+static DEVICE_ATTR_RO(mode);
+
+static struct attribute *xa_blkbk_dev_attrs[] = {
+	&dev_attr_physical_device.attr,
+	&dev_attr_mode.attr,
+	NULL,
+};
+
+static const struct attribute_group xa_blkbk_dev_group = {
+	.attrs = xa_blkbk_dev_attrs,
+};
+
+static const struct attribute_group *xa_blkbk_groups[] = {
+	&xa_blkbk_stat_group,
+	&xa_blkbk_dev_group,
+	NULL,
+};
+
 static void xa_blkbk_remove(struct xenbus_device *dev)
 {
 	struct xa_blkbk *be = dev_get_drvdata(&dev->dev);
 
-	sysfs_remove_group(&dev->dev.kobj, &xa_blkbk_stat_group);
+	sysfs_remove_groups(&dev->dev.kobj, xa_blkbk_groups);
 	xa_blkif_debugfs_remove(be->blkif);
 	if (be->watching) {
 		unregister_xenbus_watch(&be->backend_watch);
@@ -592,7 +637,7 @@ static int xa_blkbk_probe(struct xenbus_device *dev,
 	INIT_WORK(&be->blkif->fatal_work, xa_blkbk_fatal_work);
 	dev_set_drvdata(&dev->dev, be);
 
-	err = sysfs_create_group(&dev->dev.kobj, &xa_blkbk_stat_group);
+	err = sysfs_create_groups(&dev->dev.kobj, xa_blkbk_groups);
 	if (err)
 		goto fail;
 	xa_blkif_debugfs_add(be->blkif);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: a guest disk (xvdb on brd) is served by the backend and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments
+# about: a guest disk (xvdb on brd) is served by the backend (with in-tree's sysfs files: physical_device, mode, statistics) and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments
 # timeout: 900
 
 # One guest per blkfront configuration (its parameters are read-only once
@@ -42,6 +42,15 @@ for params in "${configs[@]}"; do
 	[ "$fe_order" = "$want" ] ||
 		fail "$tag: frontend ring-page-order $fe_order, expected min($order, backend $be_order)"
 	echo "$tag: ring-page-order $fe_order (frontend max $order, backend max $be_order), frontend max indirect segments $segs"
+	# The sysfs files in-tree blkback has, which scripts may read.
+	sysdev=/sys/bus/xen-backend/devices/vbd-$domid-51728
+	want_pdev=$(printf '%x:%x' "$(stat -Lc '0x%t' /dev/ram0)" "$(stat -Lc '0x%T' /dev/ram0)")
+	[ "$(cat "$sysdev/physical_device")" = "$want_pdev" ] ||
+		fail "$tag: physical_device reads '$(cat "$sysdev/physical_device")', want $want_pdev"
+	[ "$(cat "$sysdev/mode")" = w ] || fail "$tag: mode reads '$(cat "$sysdev/mode")', want w"
+	for stat in oo_req rd_req wr_req f_req ds_req rd_sect wr_sect; do
+		[ -r "$sysdev/statistics/$stat" ] || fail "$tag: no statistics/$stat"
+	done
 
 	guest_finish "blk-$tag" 300 || fail "guest job failed (see guest-blk-$tag.console)"
 
