@@ -12,8 +12,9 @@ disk=/dev/ram0
 
 DEBIAN_FRONTEND=noninteractive dpkg -i "$RIG"/in/debs-perf/*.deb >"$SCENARIO_OUT/dpkg.log" 2>&1 ||
 	fail "cannot install linux-perf (see dpkg.log)"
-perf=$(ls /usr/bin/perf_* 2>/dev/null | sort -V | tail -n 1)
-[ -x "$perf" ] || perf=/usr/bin/perf
+# bookworm's linux-perf is /usr/bin/perf itself (its wrapper diverted).
+perf=/usr/bin/perf
+"$perf" --version >/dev/null || fail "perf does not run"
 echo 0 >/proc/sys/kernel/kptr_restrict
 echo -1 >/proc/sys/kernel/perf_event_paranoid
 
