@@ -75,13 +75,13 @@ for be in $backends; do
 				'BEGIN { printf "%s s sampled: dom0 %.2f CPU s, guest %.2f CPU s\n", s, d, g }'
 			echo "--- by module"
 			"$perf" report -i "$data" --stdio --no-children --sort dso -g none \
-				--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$'
+				--percent-limit 1 2>/dev/null | grep -v -e '^#' -e '^$' || true
 			echo "--- by symbol"
 			"$perf" report -i "$data" --stdio --no-children --sort dso,sym -g none \
-				--percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+				--percent-limit 0.5 2>/dev/null | grep -v -e '^#' -e '^$' | head -n 60 || true
 			echo "--- callers of the top symbols"
 			"$perf" report -i "$data" --stdio --no-children --sort sym -g caller,0.5,callee \
-				--percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 200
+				--percent-limit 3 2>/dev/null | grep -v -e '^#' -e '^$' | head -n 200 || true
 		} >"$report"
 		rm -f "$data"
 		summary "profile $be $w: $(head -n 1 "$report"); top: $(sed -n '/^--- by symbol/,/^---/p' "$report" | sed -n '2,4p' | awk '{ printf "%s %s; ", $1, $NF }')"
