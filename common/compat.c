@@ -4,8 +4,17 @@
 #include <linux/blkdev.h>
 #include <linux/export.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/shrinker.h>
+#ifdef XENACCEL_HAVE_SKB_RECYCLE
+#ifdef XENACCEL_HAVE_PAGE_POOL_HELPERS
+#include <net/page_pool/helpers.h>
+#else
+#include <net/page_pool.h>
+#endif
+#endif
 
 struct shrinker *
 xenaccel_shrinker_create(unsigned long (*count)(struct shrinker *,
@@ -157,3 +166,47 @@ int xenaccel_bdev_discard(struct block_device *bdev, sector_t sector,
 #endif
 }
 EXPORT_SYMBOL_GPL(xenaccel_bdev_discard);
+
+/*
+ * A pool of order-0 pages for skbs that are marked for recycling (which
+ * gives the pages back to it when freed), holding at most @size pages
+ * that came back. NULL where skbs cannot recycle: then pages come from
+ * alloc_page().
+ */
+struct page_pool *xenaccel_page_pool_create(unsigned int size)
+{
+#ifdef XENACCEL_HAVE_SKB_RECYCLE
+	struct page_pool_params params = {
+		.order = 0,
+		.pool_size = size,
+		.nid = NUMA_NO_NODE,
+	};
+	struct page_pool *pool = page_pool_create(&params);
+
+	return IS_ERR(pool) ? NULL : pool;
+#else
+	return NULL;
+#endif
+}
+EXPORT_SYMBOL_GPL(xenaccel_page_pool_create);
+
+void xenaccel_page_pool_destroy(struct page_pool *pool)
+{
+#ifdef XENACCEL_HAVE_SKB_RECYCLE
+	/* Pages still in skbs come back to it, and it goes, later. */
+	if (pool)
+		page_pool_destroy(pool);
+#endif
+}
+EXPORT_SYMBOL_GPL(xenaccel_page_pool_destroy);
+
+/* From softirq or NAPI context: never sleeps. */
+struct page *xenaccel_page_pool_alloc(struct page_pool *pool)
+{
+#ifdef XENACCEL_HAVE_SKB_RECYCLE
+	if (pool)
+		return page_pool_dev_alloc_pages(pool);
+#endif
+	return alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+}
+EXPORT_SYMBOL_GPL(xenaccel_page_pool_alloc);

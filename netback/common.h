@@ -122,6 +122,7 @@ struct xa_vif_queue {
 	s16 *tx_status;			/* the answer for each, once known */
 	unsigned int tx_nr_slots;
 	struct xenaccel_copier tx_copy;
+	struct page_pool *tx_pool;	/* the copies' pages; NULL: alloc_page() */
 	u16 *tx_op_pending;		/* copy -> tx_pending index */
 	struct xa_vif_tx_pending *tx_pending;
 	unsigned int tx_nr_pending;

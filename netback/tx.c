@@ -33,6 +33,11 @@
 #define XA_VIF_TX_OPS_PER_PKT (XA_VIF_TX_DROP_SLOTS + 1 + 2 + MAX_SKB_FRAGS)
 /* Copies per hypercall: a full poll of large packets takes a few. */
 #define XA_VIF_TX_COPY_OPS 1024
+/*
+ * Pages the queue's pool keeps when skbs give them back: a few polls'
+ * worth of large packets (1 MiB), not more, as every queue has its own.
+ */
+#define XA_VIF_TX_POOL_PAGES 256
 
 void xa_vif_credit_work(struct work_struct *work)
 {
@@ -61,6 +66,8 @@ int xa_vif_tx_init(struct xa_vif_queue *queue)
 	err = xenaccel_copier_init(&queue->tx_copy, XA_VIF_TX_COPY_OPS);
 	if (err)
 		return err;
+	/* Without one (old kernels, no memory), alloc_page() serves. */
+	queue->tx_pool = xenaccel_page_pool_create(XA_VIF_TX_POOL_PAGES);
 	queue->tx_nr_slots = 0;
 	queue->tx_nr_pending = 0;
 	return 0;
@@ -68,6 +75,9 @@ int xa_vif_tx_init(struct xa_vif_queue *queue)
 
 void xa_vif_tx_deinit(struct xa_vif_queue *queue)
 {
+	/* NAPI is gone: nothing allocates from the pool any more. */
+	xenaccel_page_pool_destroy(queue->tx_pool);
+	queue->tx_pool = NULL;
 	xenaccel_copier_destroy(&queue->tx_copy);
 	kvfree(queue->tx_slots);
 	kvfree(queue->tx_status);
@@ -303,9 +313,64 @@ drop:
 }
 
 /*
+ * Give @skb its frags for the packet's bytes past the first @hlen (which
+ * its linear part holds). Each slot's bytes get a page of their own, at
+ * the slot's own offset in its page, so that each slot is one grant copy
+ * (packed into whole pages, most slots would straddle two pages of ours
+ * and take two copies); with more such slots than an skb has frags, they
+ * are packed.
+ */
+static int xa_vif_tx_add_frags(struct xa_vif_queue *queue, struct sk_buff *skb,
+			       const union xa_vif_tx_slot *slots,
+			       const struct xa_vif_tx_pkt *pkt, unsigned int hlen)
+{
+	unsigned int i, skip, len, nr = 0, rest = pkt->len - hlen;
+	struct page *page;
+
+	for (i = 0, skip = hlen; i < pkt->nr_data; i++) {
+		len = xa_vif_tx_data_len(slots, pkt, i);
+		if (len > skip)
+			nr++;
+		skip -= min(skip, len);
+	}
+	if (nr <= MAX_SKB_FRAGS) {
+		for (i = 0, skip = hlen; i < pkt->nr_data; i++) {
+			const struct xen_netif_tx_request *req;
+			unsigned int taken;
+
+			req = xa_vif_tx_data_slot(slots, pkt, i);
+			len = xa_vif_tx_data_len(slots, pkt, i);
+			taken = min(skip, len);
+			skip -= taken;
+			if (len == taken)
+				continue;
+			page = xenaccel_page_pool_alloc(queue->tx_pool);
+			if (unlikely(!page))
+				return -ENOMEM;
+			/* parse.c keeps offset + size within the page. */
+			skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
+					req->offset + taken, len - taken, PAGE_SIZE);
+		}
+		return 0;
+	}
+	/* 64 KiB fits MAX_SKB_FRAGS pages: parse.c bounds the size. */
+	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, PAGE_SIZE) > MAX_SKB_FRAGS);
+	while (rest) {
+		len = min_t(unsigned int, rest, PAGE_SIZE);
+		page = xenaccel_page_pool_alloc(queue->tx_pool);
+		if (unlikely(!page))
+			return -ENOMEM;
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, len,
+				PAGE_SIZE);
+		rest -= len;
+	}
+	return 0;
+}
+
+/*
  * Build one packet: an skb with its headers in the linear part and the
- * rest in fresh pages, and the copies that fill them. Returns false if
- * dom0 is out of memory (the packet is dropped).
+ * rest in pages of the queue's pool, and the copies that fill them.
+ * Returns false if dom0 is out of memory (the packet is dropped).
  */
 static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 			    const struct xa_vif_tx_pkt *pkt)
@@ -313,7 +378,7 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 	const union xa_vif_tx_slot *slots = &queue->tx_slots[first];
 	struct xa_vif_tx_pending *p;
 	unsigned int hlen = min_t(unsigned int, pkt->len, XA_VIF_TX_HLEN);
-	unsigned int rest = pkt->len - hlen, room, i, nr_frags = 0;
+	unsigned int room, i, nr_frags;
 	struct sk_buff *skb;
 	u8 *dst;
 
@@ -324,20 +389,14 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 	skb = napi_alloc_skb(&queue->napi, XA_VIF_TX_HLEN);
 	if (unlikely(!skb))
 		return false;
+	/* Before the first frag: freeing the skb gives the pages back. */
+	if (queue->tx_pool)
+		xenaccel_skb_mark_for_recycle(skb);
 	/* The linear part first: __skb_put() wants an skb with no frags. */
 	__skb_put(skb, hlen);
-	/* 64 KiB fits MAX_SKB_FRAGS pages: parse.c bounds the size. */
-	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, PAGE_SIZE) > MAX_SKB_FRAGS);
-	while (rest) {
-		unsigned int size = min_t(unsigned int, rest, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-
-		if (unlikely(!page)) {
-			kfree_skb(skb);
-			return false;
-		}
-		skb_add_rx_frag(skb, nr_frags++, page, 0, size, PAGE_SIZE);
-		rest -= size;
+	if (unlikely(xa_vif_tx_add_frags(queue, skb, slots, pkt, hlen))) {
+		kfree_skb(skb);
+		return false;
 	}
 
 	p = &queue->tx_pending[queue->tx_nr_pending];

@@ -87,6 +87,24 @@ void xenaccel_shrinker_destroy(struct shrinker *shrinker);
 	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT)
 #endif
 
+struct page;
+struct page_pool;
+
+/*
+ * Page pools whose pages an skb gives back when freed: since 5.15 (with
+ * skb_mark_for_recycle(skb)); before, plain pages. xenaccel_page_pool_create()
+ * returns NULL there, and allocation falls back to alloc_page().
+ * In common/compat.c.
+ */
+struct page_pool *xenaccel_page_pool_create(unsigned int size);
+void xenaccel_page_pool_destroy(struct page_pool *pool);
+struct page *xenaccel_page_pool_alloc(struct page_pool *pool);
+#ifdef XENACCEL_HAVE_SKB_RECYCLE
+#define xenaccel_skb_mark_for_recycle(skb) skb_mark_for_recycle(skb)
+#else
+#define xenaccel_skb_mark_for_recycle(skb) do { } while (0)
+#endif
+
 /* Request operations and flags have their own type since 6.0. */
 #ifndef XENACCEL_HAVE_BLK_OPF_T
 typedef unsigned int blk_opf_t;
