@@ -44,11 +44,16 @@ workload_cmd() {
 	echo 'wait_dev /dev/xvdb'
 	echo 'net_up'
 	echo 'ping -c 3 -W 10 "$DOM0_IP" >/dev/null'
+	# Each workload when dom0 says so, its output kept and its status
+	# said: one that ends early must not run into the next one's sample.
 	for w in $workloads; do
+		echo "wait_dom0 go-$w"
 		echo "say begin $w"
-		workload_cmd "$w"
-		echo "say end $w"
+		echo "rc=0; $(workload_cmd "$w" | sed 's|>/dev/null$|>/tmp/out 2>\&1|') || rc=\$?"
+		echo "say end $w \$rc"
+		echo "say_file out-$w /tmp/out"
 	done
+	echo 'wait_dom0 stop'
 } >/tmp/profile-job
 
 # cpu_of DOMID: the domain's CPU seconds as Xen accounts them.
@@ -59,6 +64,7 @@ for be in $backends; do
 	name=prof-$be
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk --vif </tmp/profile-job)
 	for w in $workloads; do
+		guest_signal "$domid" "go-$w"
 		guest_wait "$name" "begin $w" 300 >/dev/null || fail "$name: no begin $w"
 		sleep 3
 		d0=$(cpu_of 0)
@@ -85,8 +91,13 @@ for be in $backends; do
 		} >"$report"
 		rm -f "$data"
 		summary "profile $be $w: $(head -n 1 "$report"); top: $(sed -n '/^--- by symbol/,/^---/p' "$report" | sed -n '2,4p' | awk '{ printf "%s %s; ", $1, $NF }')"
-		guest_wait "$name" "end $w" $((runtime + 120)) >/dev/null || fail "$name: no end $w"
+		rc=$(guest_wait "$name" "end $w" $((runtime + 120))) || fail "$name: no end $w"
+		if [ "$rc" != 0 ]; then
+			summary "profile $be $w: the workload failed (rc $rc): $(guest_report "$name" "out-$w" | tail -c 300)"
+			fail "$name: $w failed"
+		fi
 	done
+	guest_signal "$domid" stop
 	guest_finish "$name" 120 || fail "$name: guest job failed"
 done
 backend_use "$BACKEND"
