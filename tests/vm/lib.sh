@@ -37,3 +37,23 @@ lock_wait() {
 	lock_pid=
 	return $rc
 }
+
+# The dom0s the rig boots (--dom0=NAME): a Debian suite and its Xen.
+# bookworm, the default, is what users of Debian 12 run; sid brings the
+# newest kernel of the build matrix.  Guests run bookworm's kernel on both.
+dom0_known() { case $1 in bookworm | sid) ;; *) return 1 ;; esac; }
+dom0_xen() {
+	case $1 in
+	bookworm) echo 4.17 ;;
+	sid) echo 4.20 ;;
+	esac
+}
+# dom0_dir NAME: where a dom0's root, images and .deb cache live; the
+# default's are the cache's top, where they always were.
+dom0_dir() {
+	if [ "$1" = bookworm ]; then
+		echo "$cache/vm"
+	else
+		echo "$cache/vm/dom0-$1"
+	fi
+}

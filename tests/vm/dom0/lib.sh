@@ -6,10 +6,12 @@
 #   SCENARIO      the scenario's name
 #   SCENARIO_OUT  its result directory (log, metrics.jsonl, summary.txt, ...)
 #   RIG           the run's share: $RIG/in (inputs), $RIG/out (results)
+#   DOM0          the dom0's Debian suite (bookworm, sid)
+#   XEN_VERSION   its Xen's (4.17, 4.20): the toolstack is /usr/lib/xen-VERSION
 # A scenario passes when it returns 0 within its timeout and dom0's kernel
 # log shows no splat meanwhile.  Sourced, not executed.
 
-export PATH=/usr/lib/xen-4.17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/lib/xen-$XEN_VERSION/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RIG=/mnt/rig
 DOM0_IP=198.18.0.1
 # xenconsoled writes guest consoles straight into the share, so that the
@@ -19,7 +21,7 @@ GUEST_CONSOLE_DIR=$RIG/out/consoles
 # Every xl call is bounded: a backend that never answers a state change
 # can block the toolstack, and a scenario's own timeout cannot reach a
 # command that ignores SIGTERM.
-xl() { timeout -k 5 120 /usr/lib/xen-4.17/bin/xl "$@"; }
+xl() { timeout -k 5 120 "/usr/lib/xen-$XEN_VERSION/bin/xl" "$@"; }
 
 # progress MSG: one line on the serial console, which tests/vm/run echoes.
 progress() { echo "xenaccel-rig: $*" >/dev/console; }
@@ -217,8 +219,9 @@ cycles_check() {
 
 # guest_start NAME [--memory MB] [--disk TARGET]... [--vif] [--vif-opt K=V]...
 #             [--env K=V]... < JOB
-# Start a PV guest running the Debian kernel dom0 runs, with the rig's
-# initramfs and the job script read from stdin.  The guest's init runs JOB
+# Start a PV guest running Debian bookworm's kernel ($RIG/in/guest-vmlinuz,
+# whatever dom0 runs) with the rig's initramfs and the job script read
+# from stdin.  The guest's init runs JOB
 # with busybox sh (helpers from tests/vm/guest/lib.sh available), reports
 # "@@xenaccel exit RC" on its console and powers off.  Disks are xvdb,
 # xvdc, ... in order (raw, rw); a vif joins xenbr0, and the job finds its
@@ -265,7 +268,7 @@ guest_start() {
 	{
 		echo "name = '$name'"
 		echo "type = 'pv'"
-		echo "kernel = '/boot/vmlinuz-$(uname -r)'"
+		echo "kernel = '$RIG/in/guest-vmlinuz'"
 		echo "ramdisk = '$job/initrd'"
 		echo "extra = 'console=hvc0 loglevel=5'"
 		echo "memory = $mem"

@@ -38,4 +38,4 @@ fi
 
 free=$(awk '$1 == "free_memory" { print $3 }' "$SCENARIO_OUT/xl-info.txt")
 metric xen_free_memory "$free" MiB
-summary "boot: Xen $xen, dom0 $(uname -r), backend $BACKEND ($loaded), xenbus drivers: $registered${missing:+; NOT registered: $missing}"
+summary "boot: Xen $xen, dom0 $(uname -r) ($DOM0), backend $BACKEND ($loaded), xenbus drivers: $registered${missing:+; NOT registered: $missing}"
