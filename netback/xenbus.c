@@ -237,6 +237,24 @@ static int xa_netbk_read_mac(struct xenbus_device *dev, u8 *mac)
 	return err;
 }
 
+/*
+ * A number the frontend wrote under @dir: -ENOENT if it wrote none,
+ * -EINVAL if it is no plain decimal number below 2^32 (xenbus_scanf()'s
+ * "%u" would take "5junk" for 5 and 2^32 + 5 for 5).
+ */
+static int xa_netbk_read_u32(const char *dir, const char *node, u32 *val)
+{
+	char *s = xenbus_read(XBT_NIL, dir, node, NULL);
+	int err = 0;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!xa_vif_parse_u32(s, val))
+		err = -EINVAL;
+	kfree(s);
+	return err;
+}
+
 /* The headroom the frontend's XDP program asks for, if we offer it. */
 static void xa_netbk_read_xdp_headroom(struct xa_netbk *be)
 {
@@ -255,8 +273,10 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_vif *vif = be->vif;
+	u32 rx_copy = 0;
 
-	if (!xenbus_read_unsigned(dev->otherend, "request-rx-copy", 0)) {
+	/* Malformed feature flags below read as absent, as in-tree reads them. */
+	if (xa_netbk_read_u32(dev->otherend, "request-rx-copy", &rx_copy) || !rx_copy) {
 		xenbus_dev_fatal(dev, -EOPNOTSUPP,
 				 "frontend does not request rx-copy, the only receive mode");
 		return false;
@@ -289,16 +309,21 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 static int xa_netbk_connect_ctrl(struct xa_netbk *be, unsigned int nr_queues)
 {
 	struct xenbus_device *dev = be->dev;
-	unsigned int ref, evtchn;
+	u32 ref, evtchn;
 	int err;
 
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "ctrl-ring-ref", "%u", &ref) != 1)
+	err = xa_netbk_read_u32(dev->otherend, "ctrl-ring-ref", &ref);
+	if (err == -ENOENT)
 		return 0;	/* the frontend has no control ring */
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "event-channel-ctrl", "%u",
-			 &evtchn) != 1) {
-		xenbus_dev_fatal(dev, -EINVAL, "reading %s/event-channel-ctrl",
+	if (err) {
+		xenbus_dev_fatal(dev, err, "reading %s/ctrl-ring-ref", dev->otherend);
+		return err;
+	}
+	err = xa_netbk_read_u32(dev->otherend, "event-channel-ctrl", &evtchn);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "reading %s/event-channel-ctrl",
 				 dev->otherend);
-		return -EINVAL;
+		return err;
 	}
 	err = xa_vif_connect_ctrl(be->vif, ref, evtchn, nr_queues);
 	if (err)
@@ -312,19 +337,18 @@ static int xa_netbk_connect_queue(struct xa_netbk *be,
 				  struct xa_vif_queue *queue, const char *dir)
 {
 	struct xenbus_device *dev = be->dev;
-	unsigned int tx_ref, rx_ref, tx_evtchn, rx_evtchn;
+	u32 tx_ref, rx_ref, tx_evtchn, rx_evtchn;
 	int err;
 
-	if (xenbus_scanf(XBT_NIL, dir, "tx-ring-ref", "%u", &tx_ref) != 1 ||
-	    xenbus_scanf(XBT_NIL, dir, "rx-ring-ref", "%u", &rx_ref) != 1) {
+	if (xa_netbk_read_u32(dir, "tx-ring-ref", &tx_ref) ||
+	    xa_netbk_read_u32(dir, "rx-ring-ref", &rx_ref)) {
 		xenbus_dev_fatal(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
 		return -EINVAL;
 	}
 	/* Split event channels if the frontend made them, else one. */
-	if (xenbus_scanf(XBT_NIL, dir, "event-channel-tx", "%u", &tx_evtchn) != 1 ||
-	    xenbus_scanf(XBT_NIL, dir, "event-channel-rx", "%u", &rx_evtchn) != 1) {
-		if (xenbus_scanf(XBT_NIL, dir, "event-channel", "%u",
-				 &tx_evtchn) != 1) {
+	if (xa_netbk_read_u32(dir, "event-channel-tx", &tx_evtchn) ||
+	    xa_netbk_read_u32(dir, "event-channel-rx", &rx_evtchn)) {
+		if (xa_netbk_read_u32(dir, "event-channel", &tx_evtchn)) {
 			xenbus_dev_fatal(dev, -EINVAL,
 					 "reading %s/event-channel(-tx/rx)", dir);
 			return -EINVAL;
@@ -393,10 +417,15 @@ static int xa_netbk_connect(struct xa_netbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_vif *vif = be->vif;
-	unsigned int nr;
+	u32 nr = 1;
 	int err;
 
-	nr = xenbus_read_unsigned(dev->otherend, "multi-queue-num-queues", 1);
+	err = xa_netbk_read_u32(dev->otherend, "multi-queue-num-queues", &nr);
+	if (err && err != -ENOENT) {
+		xenbus_dev_fatal(dev, err, "reading %s/multi-queue-num-queues",
+				 dev->otherend);
+		return err;
+	}
 	if (nr == 0 || nr > vif->max_queues) {
 		xenbus_dev_fatal(dev, -EINVAL, "%u queues requested, at most %u",
 				 nr, vif->max_queues);
