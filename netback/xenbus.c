@@ -237,6 +237,36 @@ static int xa_netbk_read_mac(struct xenbus_device *dev, u8 *mac)
 	return err;
 }
 
+/**
+ * xa_netbk_refuse - close the device on the frontend's account
+ * @dev: the device
+ * @err: the error, for the log line and the error node
+ * @fmt: what was wrong
+ *
+ * xenbus_dev_fatal() with its log line rate-limited: a frontend that
+ * offers what we refuse, again and again, must not flood dom0's log. The
+ * toolstack still finds the reason where xenbus_dev_fatal() puts it,
+ * under error/ in xenstore.
+ */
+void xa_netbk_refuse(struct xenbus_device *dev, int err, const char *fmt, ...)
+{
+	char *msg, *dir;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (msg) {
+		dev_warn_ratelimited(&dev->dev, "%i %s\n", -err, msg);
+		dir = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
+		if (dir)
+			xenbus_printf(XBT_NIL, dir, "error", "%i %s", -err, msg);
+		kfree(dir);
+	}
+	kfree(msg);
+	xenbus_switch_state(dev, XenbusStateClosing);
+}
+
 /*
  * A number the frontend wrote under @dir: -ENOENT if it wrote none,
  * -EINVAL if it is no plain decimal number below 2^32 (xenbus_scanf()'s
@@ -277,8 +307,8 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 
 	/* Malformed feature flags below read as absent, as in-tree reads them. */
 	if (xa_netbk_read_u32(dev->otherend, "request-rx-copy", &rx_copy) || !rx_copy) {
-		xenbus_dev_fatal(dev, -EOPNOTSUPP,
-				 "frontend does not request rx-copy, the only receive mode");
+		xa_netbk_refuse(dev, -EOPNOTSUPP,
+				"frontend does not request rx-copy, the only receive mode");
 		return false;
 	}
 	vif->rx_notify = xenbus_read_unsigned(dev->otherend, "feature-rx-notify", 0);
@@ -316,19 +346,19 @@ static int xa_netbk_connect_ctrl(struct xa_netbk *be, unsigned int nr_queues)
 	if (err == -ENOENT)
 		return 0;	/* the frontend has no control ring */
 	if (err) {
-		xenbus_dev_fatal(dev, err, "reading %s/ctrl-ring-ref", dev->otherend);
+		xa_netbk_refuse(dev, err, "reading %s/ctrl-ring-ref", dev->otherend);
 		return err;
 	}
 	err = xa_netbk_read_u32(dev->otherend, "event-channel-ctrl", &evtchn);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "reading %s/event-channel-ctrl",
-				 dev->otherend);
+		xa_netbk_refuse(dev, err, "reading %s/event-channel-ctrl",
+				dev->otherend);
 		return err;
 	}
 	err = xa_vif_connect_ctrl(be->vif, ref, evtchn, nr_queues);
 	if (err)
-		xenbus_dev_fatal(dev, err, "mapping control ring %u port %u",
-				 ref, evtchn);
+		xa_netbk_refuse(dev, err, "mapping control ring %u port %u",
+				ref, evtchn);
 	return err;
 }
 
@@ -342,24 +372,24 @@ static int xa_netbk_connect_queue(struct xa_netbk *be,
 
 	if (xa_netbk_read_u32(dir, "tx-ring-ref", &tx_ref) ||
 	    xa_netbk_read_u32(dir, "rx-ring-ref", &rx_ref)) {
-		xenbus_dev_fatal(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
+		xa_netbk_refuse(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
 		return -EINVAL;
 	}
 	/* Split event channels if the frontend made them, else one. */
 	if (xa_netbk_read_u32(dir, "event-channel-tx", &tx_evtchn) ||
 	    xa_netbk_read_u32(dir, "event-channel-rx", &rx_evtchn)) {
 		if (xa_netbk_read_u32(dir, "event-channel", &tx_evtchn)) {
-			xenbus_dev_fatal(dev, -EINVAL,
-					 "reading %s/event-channel(-tx/rx)", dir);
+			xa_netbk_refuse(dev, -EINVAL,
+					"reading %s/event-channel(-tx/rx)", dir);
 			return -EINVAL;
 		}
 		rx_evtchn = tx_evtchn;
 	}
 	err = xa_vif_connect_queue(queue, tx_ref, rx_ref, tx_evtchn, rx_evtchn);
 	if (err)
-		xenbus_dev_fatal(dev, err,
-				 "mapping rings %u/%u, ports tx %u rx %u",
-				 tx_ref, rx_ref, tx_evtchn, rx_evtchn);
+		xa_netbk_refuse(dev, err,
+				"mapping rings %u/%u, ports tx %u rx %u",
+				tx_ref, rx_ref, tx_evtchn, rx_evtchn);
 	return err;
 }
 
@@ -422,18 +452,18 @@ static int xa_netbk_connect(struct xa_netbk *be)
 
 	err = xa_netbk_read_u32(dev->otherend, "multi-queue-num-queues", &nr);
 	if (err && err != -ENOENT) {
-		xenbus_dev_fatal(dev, err, "reading %s/multi-queue-num-queues",
-				 dev->otherend);
+		xa_netbk_refuse(dev, err, "reading %s/multi-queue-num-queues",
+				dev->otherend);
 		return err;
 	}
 	if (nr == 0 || nr > vif->max_queues) {
-		xenbus_dev_fatal(dev, -EINVAL, "%u queues requested, at most %u",
-				 nr, vif->max_queues);
+		xa_netbk_refuse(dev, -EINVAL, "%u queues requested, at most %u",
+				nr, vif->max_queues);
 		return -EINVAL;
 	}
 	err = xa_netbk_read_mac(dev, vif->fe_mac);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "parsing %s/mac", dev->nodename);
+		xa_netbk_refuse(dev, err, "parsing %s/mac", dev->nodename);
 		return err;
 	}
 	if (!xa_netbk_read_features(be))
@@ -447,7 +477,7 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	err = xa_netbk_connect_queues(be, nr);
 	if (err) {
 		if (err == -ENOMEM)
-			xenbus_dev_fatal(dev, err, "allocating queues");
+			xa_netbk_refuse(dev, err, "allocating queues");
 		xa_vif_disconnect_ctrl(vif);
 		return err;
 	}
@@ -496,7 +526,7 @@ static void xa_netbk_set_state(struct xa_netbk *be, enum xenbus_state target)
 			next = XenbusStateClosing;
 			if (target == XenbusStateConnected) {
 				if (xa_netbk_connect(be)) {
-					/* Reported; xenbus_dev_fatal closed us. */
+					/* Reported; xa_netbk_refuse() closed us. */
 					be->state = XenbusStateClosing;
 					return;
 				}
@@ -551,8 +581,8 @@ static void xa_netbk_frontend_changed(struct xenbus_device *dev,
 		device_unregister(&dev->dev);
 		break;
 	default:
-		xenbus_dev_fatal(dev, -EINVAL, "frontend in unknown state %d",
-				 frontend_state);
+		xa_netbk_refuse(dev, -EINVAL, "frontend in unknown state %d",
+				frontend_state);
 		break;
 	}
 }
