@@ -483,13 +483,15 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	}
 	xa_netbk_watch_keys(be);
 	xa_vif_carrier_on(vif, nr);
-	netdev_info(vif->dev, "connected: %u queue(s), mtu %u, %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
-		    nr, vif->dev->mtu, vif->queues[0].tx_irq == vif->queues[0].rx_irq ?
-		    "shared" : "split", vif->can_sg ? "on" : "off",
-		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? " tcpv4" : "",
-		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? " tcpv6" : "",
-		    vif->ip_csum ? " ipv4" : "", vif->ipv6_csum ? " ipv6" : "",
-		    vif->ctrl_irq ? ", control ring" : "");
+	/* A frontend can connect again and again: rate-limited. */
+	pr_info_ratelimited("%s: connected: %u queue(s), mtu %u, %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
+			    netdev_name(vif->dev), nr, vif->dev->mtu,
+			    vif->queues[0].tx_irq == vif->queues[0].rx_irq ? "shared" : "split",
+			    vif->can_sg ? "on" : "off",
+			    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? " tcpv4" : "",
+			    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? " tcpv6" : "",
+			    vif->ip_csum ? " ipv4" : "", vif->ipv6_csum ? " ipv6" : "",
+			    vif->ctrl_irq ? ", control ring" : "");
 
 	/* Hold the switch to Connected until the hotplug script is done. */
 	xa_netbk_unwatch(&be->hotplug_status_watch, &be->hotplug_status_watching);
