@@ -244,6 +244,8 @@ void xa_vif_disconnect_queue(struct xa_vif_queue *queue);
 void xa_vif_carrier_on(struct xa_vif *vif, unsigned int num_queues);
 void xa_vif_carrier_off(struct xa_vif *vif);
 void xa_vif_fatal(struct xa_vif *vif, const char *why);
+__printf(3, 4)
+void xa_netbk_refuse(struct xenbus_device *dev, int err, const char *fmt, ...);
 void xa_vif_stats_add(struct xa_vif_stats *sum, const struct xa_vif_stats *s);
 bool xa_vif_mcast_match(struct xa_vif *vif, const u8 *addr);
 int xa_vif_mcast_add(struct xa_vif *vif, const u8 *addr);

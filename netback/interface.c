@@ -205,7 +205,7 @@ static void xa_vif_fatal_work(struct work_struct *work)
 	struct xa_vif *vif = container_of(work, struct xa_vif, fatal_work);
 
 	xa_vif_carrier_off(vif);
-	xenbus_dev_fatal(vif->xbdev, -EPROTO, "frontend broke the netif protocol");
+	xa_netbk_refuse(vif->xbdev, -EPROTO, "frontend broke the netif protocol");
 }
 
 /**

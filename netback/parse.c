@@ -337,6 +337,27 @@ static bool xa_vif_parse_ulong(const char **s, unsigned long *val)
 }
 
 /**
+ * xa_vif_parse_u32 - parse a number a frontend wrote in xenstore
+ * @s: the value: decimal digits and nothing else
+ * @val: out, unless @s is refused
+ *
+ * Where the kernel's scanf("%u") reads "12abc" as 12 and 2^32 + 12 as 12,
+ * both are refused here, as are "", "-1" and "0x10": a frontend that
+ * writes such a ring ref or queue count gets no connection.
+ *
+ * Return: true if @s is such a number, at most 2^32 - 1.
+ */
+bool xa_vif_parse_u32(const char *s, u32 *val)
+{
+	unsigned long v;
+
+	if (!xa_vif_parse_ulong(&s, &v) || *s || v != (u32)v)
+		return false;
+	*val = v;
+	return true;
+}
+
+/**
  * xa_vif_parse_rate - parse the toolstack's "rate" key
  * @s: "BYTES,USEC": at most BYTES every USEC microseconds
  * @bytes: out

@@ -237,6 +237,54 @@ static int xa_netbk_read_mac(struct xenbus_device *dev, u8 *mac)
 	return err;
 }
 
+/**
+ * xa_netbk_refuse - close the device on the frontend's account
+ * @dev: the device
+ * @err: the error, for the log line and the error node
+ * @fmt: what was wrong
+ *
+ * xenbus_dev_fatal() with its log line rate-limited: a frontend that
+ * offers what we refuse, again and again, must not flood dom0's log. The
+ * toolstack still finds the reason where xenbus_dev_fatal() puts it,
+ * under error/ in xenstore.
+ */
+void xa_netbk_refuse(struct xenbus_device *dev, int err, const char *fmt, ...)
+{
+	char *msg, *dir;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (msg) {
+		dev_warn_ratelimited(&dev->dev, "%i %s\n", -err, msg);
+		dir = kasprintf(GFP_KERNEL, "error/%s", dev->nodename);
+		if (dir)
+			xenbus_printf(XBT_NIL, dir, "error", "%i %s", -err, msg);
+		kfree(dir);
+	}
+	kfree(msg);
+	xenbus_switch_state(dev, XenbusStateClosing);
+}
+
+/*
+ * A number the frontend wrote under @dir: -ENOENT if it wrote none,
+ * -EINVAL if it is no plain decimal number below 2^32 (xenbus_scanf()'s
+ * "%u" would take "5junk" for 5 and 2^32 + 5 for 5).
+ */
+static int xa_netbk_read_u32(const char *dir, const char *node, u32 *val)
+{
+	char *s = xenbus_read(XBT_NIL, dir, node, NULL);
+	int err = 0;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!xa_vif_parse_u32(s, val))
+		err = -EINVAL;
+	kfree(s);
+	return err;
+}
+
 /* The headroom the frontend's XDP program asks for, if we offer it. */
 static void xa_netbk_read_xdp_headroom(struct xa_netbk *be)
 {
@@ -255,10 +303,12 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_vif *vif = be->vif;
+	u32 rx_copy = 0;
 
-	if (!xenbus_read_unsigned(dev->otherend, "request-rx-copy", 0)) {
-		xenbus_dev_fatal(dev, -EOPNOTSUPP,
-				 "frontend does not request rx-copy, the only receive mode");
+	/* Malformed feature flags below read as absent, as in-tree reads them. */
+	if (xa_netbk_read_u32(dev->otherend, "request-rx-copy", &rx_copy) || !rx_copy) {
+		xa_netbk_refuse(dev, -EOPNOTSUPP,
+				"frontend does not request rx-copy, the only receive mode");
 		return false;
 	}
 	vif->rx_notify = xenbus_read_unsigned(dev->otherend, "feature-rx-notify", 0);
@@ -289,21 +339,26 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 static int xa_netbk_connect_ctrl(struct xa_netbk *be, unsigned int nr_queues)
 {
 	struct xenbus_device *dev = be->dev;
-	unsigned int ref, evtchn;
+	u32 ref, evtchn;
 	int err;
 
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "ctrl-ring-ref", "%u", &ref) != 1)
+	err = xa_netbk_read_u32(dev->otherend, "ctrl-ring-ref", &ref);
+	if (err == -ENOENT)
 		return 0;	/* the frontend has no control ring */
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "event-channel-ctrl", "%u",
-			 &evtchn) != 1) {
-		xenbus_dev_fatal(dev, -EINVAL, "reading %s/event-channel-ctrl",
-				 dev->otherend);
-		return -EINVAL;
+	if (err) {
+		xa_netbk_refuse(dev, err, "reading %s/ctrl-ring-ref", dev->otherend);
+		return err;
+	}
+	err = xa_netbk_read_u32(dev->otherend, "event-channel-ctrl", &evtchn);
+	if (err) {
+		xa_netbk_refuse(dev, err, "reading %s/event-channel-ctrl",
+				dev->otherend);
+		return err;
 	}
 	err = xa_vif_connect_ctrl(be->vif, ref, evtchn, nr_queues);
 	if (err)
-		xenbus_dev_fatal(dev, err, "mapping control ring %u port %u",
-				 ref, evtchn);
+		xa_netbk_refuse(dev, err, "mapping control ring %u port %u",
+				ref, evtchn);
 	return err;
 }
 
@@ -312,30 +367,29 @@ static int xa_netbk_connect_queue(struct xa_netbk *be,
 				  struct xa_vif_queue *queue, const char *dir)
 {
 	struct xenbus_device *dev = be->dev;
-	unsigned int tx_ref, rx_ref, tx_evtchn, rx_evtchn;
+	u32 tx_ref, rx_ref, tx_evtchn, rx_evtchn;
 	int err;
 
-	if (xenbus_scanf(XBT_NIL, dir, "tx-ring-ref", "%u", &tx_ref) != 1 ||
-	    xenbus_scanf(XBT_NIL, dir, "rx-ring-ref", "%u", &rx_ref) != 1) {
-		xenbus_dev_fatal(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
+	if (xa_netbk_read_u32(dir, "tx-ring-ref", &tx_ref) ||
+	    xa_netbk_read_u32(dir, "rx-ring-ref", &rx_ref)) {
+		xa_netbk_refuse(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
 		return -EINVAL;
 	}
 	/* Split event channels if the frontend made them, else one. */
-	if (xenbus_scanf(XBT_NIL, dir, "event-channel-tx", "%u", &tx_evtchn) != 1 ||
-	    xenbus_scanf(XBT_NIL, dir, "event-channel-rx", "%u", &rx_evtchn) != 1) {
-		if (xenbus_scanf(XBT_NIL, dir, "event-channel", "%u",
-				 &tx_evtchn) != 1) {
-			xenbus_dev_fatal(dev, -EINVAL,
-					 "reading %s/event-channel(-tx/rx)", dir);
+	if (xa_netbk_read_u32(dir, "event-channel-tx", &tx_evtchn) ||
+	    xa_netbk_read_u32(dir, "event-channel-rx", &rx_evtchn)) {
+		if (xa_netbk_read_u32(dir, "event-channel", &tx_evtchn)) {
+			xa_netbk_refuse(dev, -EINVAL,
+					"reading %s/event-channel(-tx/rx)", dir);
 			return -EINVAL;
 		}
 		rx_evtchn = tx_evtchn;
 	}
 	err = xa_vif_connect_queue(queue, tx_ref, rx_ref, tx_evtchn, rx_evtchn);
 	if (err)
-		xenbus_dev_fatal(dev, err,
-				 "mapping rings %u/%u, ports tx %u rx %u",
-				 tx_ref, rx_ref, tx_evtchn, rx_evtchn);
+		xa_netbk_refuse(dev, err,
+				"mapping rings %u/%u, ports tx %u rx %u",
+				tx_ref, rx_ref, tx_evtchn, rx_evtchn);
 	return err;
 }
 
@@ -393,18 +447,23 @@ static int xa_netbk_connect(struct xa_netbk *be)
 {
 	struct xenbus_device *dev = be->dev;
 	struct xa_vif *vif = be->vif;
-	unsigned int nr;
+	u32 nr = 1;
 	int err;
 
-	nr = xenbus_read_unsigned(dev->otherend, "multi-queue-num-queues", 1);
+	err = xa_netbk_read_u32(dev->otherend, "multi-queue-num-queues", &nr);
+	if (err && err != -ENOENT) {
+		xa_netbk_refuse(dev, err, "reading %s/multi-queue-num-queues",
+				dev->otherend);
+		return err;
+	}
 	if (nr == 0 || nr > vif->max_queues) {
-		xenbus_dev_fatal(dev, -EINVAL, "%u queues requested, at most %u",
-				 nr, vif->max_queues);
+		xa_netbk_refuse(dev, -EINVAL, "%u queues requested, at most %u",
+				nr, vif->max_queues);
 		return -EINVAL;
 	}
 	err = xa_netbk_read_mac(dev, vif->fe_mac);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "parsing %s/mac", dev->nodename);
+		xa_netbk_refuse(dev, err, "parsing %s/mac", dev->nodename);
 		return err;
 	}
 	if (!xa_netbk_read_features(be))
@@ -418,19 +477,21 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	err = xa_netbk_connect_queues(be, nr);
 	if (err) {
 		if (err == -ENOMEM)
-			xenbus_dev_fatal(dev, err, "allocating queues");
+			xa_netbk_refuse(dev, err, "allocating queues");
 		xa_vif_disconnect_ctrl(vif);
 		return err;
 	}
 	xa_netbk_watch_keys(be);
 	xa_vif_carrier_on(vif, nr);
-	netdev_info(vif->dev, "connected: %u queue(s), mtu %u, %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
-		    nr, vif->dev->mtu, vif->queues[0].tx_irq == vif->queues[0].rx_irq ?
-		    "shared" : "split", vif->can_sg ? "on" : "off",
-		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? " tcpv4" : "",
-		    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? " tcpv6" : "",
-		    vif->ip_csum ? " ipv4" : "", vif->ipv6_csum ? " ipv6" : "",
-		    vif->ctrl_irq ? ", control ring" : "");
+	/* A frontend can connect again and again: rate-limited. */
+	pr_info_ratelimited("%s: connected: %u queue(s), mtu %u, %s event channels, sg %s, gso%s%s, csum%s%s%s\n",
+			    netdev_name(vif->dev), nr, vif->dev->mtu,
+			    vif->queues[0].tx_irq == vif->queues[0].rx_irq ? "shared" : "split",
+			    vif->can_sg ? "on" : "off",
+			    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? " tcpv4" : "",
+			    vif->gso_mask & BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? " tcpv6" : "",
+			    vif->ip_csum ? " ipv4" : "", vif->ipv6_csum ? " ipv6" : "",
+			    vif->ctrl_irq ? ", control ring" : "");
 
 	/* Hold the switch to Connected until the hotplug script is done. */
 	xa_netbk_unwatch(&be->hotplug_status_watch, &be->hotplug_status_watching);
@@ -467,7 +528,7 @@ static void xa_netbk_set_state(struct xa_netbk *be, enum xenbus_state target)
 			next = XenbusStateClosing;
 			if (target == XenbusStateConnected) {
 				if (xa_netbk_connect(be)) {
-					/* Reported; xenbus_dev_fatal closed us. */
+					/* Reported; xa_netbk_refuse() closed us. */
 					be->state = XenbusStateClosing;
 					return;
 				}
@@ -522,8 +583,8 @@ static void xa_netbk_frontend_changed(struct xenbus_device *dev,
 		device_unregister(&dev->dev);
 		break;
 	default:
-		xenbus_dev_fatal(dev, -EINVAL, "frontend in unknown state %d",
-				 frontend_state);
+		xa_netbk_refuse(dev, -EINVAL, "frontend in unknown state %d",
+				frontend_state);
 		break;
 	}
 }

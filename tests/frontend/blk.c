@@ -52,7 +52,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1111,97 +1110,80 @@ static void mode_dup_gref(struct blk *b)
 
 struct df_ctx {
 	struct blk *b;
+	struct xa_rewriter rw;	/* the second thread */
 	RING_IDX from, to;	/* the slots to rewrite */
-	volatile int run;	/* 0 stop, 1 rewrite, 2 exit */
-	pthread_mutex_t lock;	/* held by the thread while it rewrites */
+	unsigned int k;
 	bool indirect;
 };
 
 /*
- * Flip each request between its good version and bad ones (unknown
- * operation, too many segments, a bad sector range), and the indirect
- * segments between good and malformed, field by field, without touching
- * the bytes that carry the id (see mode_double_fetch).
+ * The second thread's pass: flip each request between its good version
+ * and bad ones (unknown operation, too many segments, a bad sector
+ * range), and the indirect segments between good and malformed, field by
+ * field, without touching the bytes that carry the id (see
+ * mode_double_fetch).
  */
-static void *df_thread(void *arg)
+static void df_pass(void *arg)
 {
 	struct df_ctx *c = arg;
 	struct blk *b = c->b;
-	unsigned int k = 0;
+	unsigned int k;
 	RING_IDX i;
 
-	while (c->run != 2) {
-		if (c->run != 1) {
-			xa_msleep(1);
-			continue;
-		}
-		pthread_mutex_lock(&c->lock);
-		for (i = c->from; i != c->to && c->run == 1; i++) {
-			volatile struct blkif_request *r =
-				(volatile void *)RING_GET_REQUEST(&b->ring, i);
+	for (i = c->from; i != c->to && xa_rewriter_running(&c->rw); i++) {
+		volatile struct blkif_request *r =
+			(volatile void *)RING_GET_REQUEST(&b->ring, i);
 
-			k++;
-			if (c->indirect) {
-				volatile struct blkif_request_indirect *ri = (volatile void *)r;
-				volatile struct blkif_request_segment *s = b->ind.addr;
+		k = ++c->k;
+		if (c->indirect) {
+			volatile struct blkif_request_indirect *ri = (volatile void *)r;
+			volatile struct blkif_request_segment *s = b->ind.addr;
 
-				ri->nr_segments = (k & 1) ? 16 : 5000;
-				ri->indirect_op = (k & 8) ? BLKIF_OP_READ : DF_OP_BOGUS;
-				s[k % 16].last_sect = (k & 2) ? 7 : 9;
-				s[(k + 5) % 16].first_sect = (k & 4) ? 0 : 200;
-			} else {
-				r->operation = (k & 1) ? BLKIF_OP_READ : DF_OP_BOGUS;
-				r->nr_segments = (k & 2) ? 1 : 200;
-				r->seg[0].last_sect = (k & 4) ? 7 : 9;
-				r->sector_number = (k & 8) ? 0 : ~0ull - 3;
-			}
+			ri->nr_segments = (k & 1) ? 16 : 5000;
+			ri->indirect_op = (k & 8) ? BLKIF_OP_READ : DF_OP_BOGUS;
+			s[k % 16].last_sect = (k & 2) ? 7 : 9;
+			s[(k + 5) % 16].first_sect = (k & 4) ? 0 : 200;
+		} else {
+			r->operation = (k & 1) ? BLKIF_OP_READ : DF_OP_BOGUS;
+			r->nr_segments = (k & 2) ? 1 : 200;
+			r->seg[0].last_sect = (k & 4) ? 7 : 9;
+			r->sector_number = (k & 8) ? 0 : ~0ull - 3;
 		}
-		/* and leave them good for a moment */
-		for (i = c->from; i != c->to && c->run == 1; i++) {
-			volatile struct blkif_request *r =
-				(volatile void *)RING_GET_REQUEST(&b->ring, i);
-
-			if (c->indirect) {
-				((volatile struct blkif_request_indirect *)r)->nr_segments = 16;
-				((volatile struct blkif_request_indirect *)r)->indirect_op = BLKIF_OP_READ;
-			} else {
-				r->operation = BLKIF_OP_READ;
-				r->nr_segments = 1;
-				r->seg[0].last_sect = 7;
-				r->sector_number = 0;
-			}
-		}
-		pthread_mutex_unlock(&c->lock);
 	}
-	return NULL;
-}
+	/* and leave them good for a moment */
+	for (i = c->from; i != c->to && xa_rewriter_running(&c->rw); i++) {
+		volatile struct blkif_request *r =
+			(volatile void *)RING_GET_REQUEST(&b->ring, i);
 
-/* Once this returns, the thread writes nothing until run is 1 again. */
-static void df_stop(struct df_ctx *c)
-{
-	c->run = 0;
-	pthread_mutex_lock(&c->lock);
-	pthread_mutex_unlock(&c->lock);
+		if (c->indirect) {
+			((volatile struct blkif_request_indirect *)r)->nr_segments = 16;
+			((volatile struct blkif_request_indirect *)r)->indirect_op = BLKIF_OP_READ;
+		} else {
+			r->operation = BLKIF_OP_READ;
+			r->nr_segments = 1;
+			r->seg[0].last_sect = 7;
+			r->sector_number = 0;
+		}
+	}
 }
 
 static void mode_double_fetch(struct blk *b)
 {
-	struct df_ctx c = { .b = b, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct df_ctx c = { .b = b };
 	struct blkif_response rsp[64];
 	unsigned int n, i, round, ok = 0, err = 0, nots = 0, rounds = 200;
-	pthread_t th;
 	int got;
 
 	/* sector 0 holds a known pattern; good reads must return it */
 	b->gen++;
 	blk_rw_check(b, "setup", 0, 1, false);
-	if (pthread_create(&th, NULL, df_thread, &c)) {
+	if (xa_rewriter_start(&c.rw, df_pass, &c)) {
 		CHECK(b, 0, "pthread_create");
 		return;
 	}
 	n = RING_SIZE(&b->ring) < 32 ? RING_SIZE(&b->ring) : 32;
 	for (round = 0; round < rounds && !b->fails; round++) {
-		df_stop(&c);
+		xa_rewriter_pause(&c.rw);
 		c.indirect = b->max_indirect >= 16 && (round & 1);
 		if (c.indirect) {
 			ind_fill(b, 16, b->b.refs, 0, 7);
@@ -1226,10 +1208,10 @@ static void mode_double_fetch(struct blk *b)
 			r->id = c.indirect ? i : (uint64_t)i << 16;
 		}
 		c.to = b->ring.req_prod_pvt;
-		c.run = 1;
+		xa_rewriter_go(&c.rw);
 		blk_push(b);
 		got = blk_collect(b, rsp, n, IO_TIMEOUT_MS);
-		df_stop(&c);
+		xa_rewriter_pause(&c.rw);
 		CHECK(b, got == (int)n, "round-%u:%d-of-%u-responses", round, got, n);
 		for (i = 0; i < (unsigned int)got; i++) {
 			unsigned int id = rsp[i].id & 0xffffffff00000000ull ? ~0u :
@@ -1260,8 +1242,7 @@ static void mode_double_fetch(struct blk *b)
 			nots += st == BLKIF_RSP_EOPNOTSUPP;
 		}
 	}
-	c.run = 2;
-	pthread_join(th, NULL);
+	xa_rewriter_stop(&c.rw);
 	note(b, "rounds=%u okay=%u error=%u eopnotsupp=%u", round, ok, err, nots);
 	b->errors += err + nots;
 	blk_control(b, "after");

@@ -161,21 +161,15 @@ int xa_wait_be_state(struct xa_dev *d, unsigned int mask, int timeout_ms)
 	}
 }
 
-int xa_dev_open(struct xa_dev *d, const char *type, unsigned int devid)
+/*
+ * Point @d at device TYPE/DEVID (its frontend and backend directories);
+ * the handles stay, so grants made for another device of the same
+ * backend domain stay usable.
+ */
+int xa_dev_find(struct xa_dev *d, const char *type, unsigned int devid)
 {
 	char *be;
 
-	memset(d, 0, sizeof(*d));
-	d->xs = xs_open(0);
-	if (!d->xs) {
-		xa_log("xs_open: %s", strerror(errno));
-		return -1;
-	}
-	d->domid = xa_read_num(d, -1, "domid");
-	if ((int)d->domid < 0) {
-		xa_log("cannot read our domid from xenstore");
-		return -1;
-	}
 	snprintf(d->fe, sizeof(d->fe), "/local/domain/%u/device/%s/%u",
 		 d->domid, type, devid);
 	be = xa_read(d, "%s/backend", d->fe);
@@ -187,6 +181,24 @@ int xa_dev_open(struct xa_dev *d, const char *type, unsigned int devid)
 	snprintf(d->be, sizeof(d->be), "%s", be);
 	free(be);
 	d->backend_id = xa_read_num(d, 0, "%s/backend-id", d->fe);
+	return 0;
+}
+
+int xa_dev_open(struct xa_dev *d, const char *type, unsigned int devid)
+{
+	memset(d, 0, sizeof(*d));
+	d->xs = xs_open(0);
+	if (!d->xs) {
+		xa_log("xs_open: %s", strerror(errno));
+		return -1;
+	}
+	d->domid = xa_read_num(d, -1, "domid");
+	if ((int)d->domid < 0) {
+		xa_log("cannot read our domid from xenstore");
+		return -1;
+	}
+	if (xa_dev_find(d, type, devid))
+		return -1;
 	d->gs = xengntshr_open(NULL, 0);
 	if (!d->gs) {
 		xa_log("xengntshr_open (is xen-gntalloc loaded?): %s",
@@ -274,6 +286,59 @@ int xa_evtchn_wait(struct xa_dev *d, int timeout_ms)
 	if (p >= 0)
 		xenevtchn_unmask(d->xce, p);
 	return 1;
+}
+
+/* --- the double-fetch modes' second thread ------------------------------ */
+
+static void *xa_rewriter_main(void *arg)
+{
+	struct xa_rewriter *r = arg;
+
+	while (r->run != 2) {
+		if (r->run != 1) {
+			xa_msleep(1);
+			continue;
+		}
+		pthread_mutex_lock(&r->lock);
+		if (r->run == 1)
+			r->pass(r->arg);
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+/* Start the thread, paused; 0 or -1. */
+int xa_rewriter_start(struct xa_rewriter *r, void (*pass)(void *arg), void *arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->pass = pass;
+	r->arg = arg;
+	pthread_mutex_init(&r->lock, NULL);
+	if (pthread_create(&r->thread, NULL, xa_rewriter_main, r)) {
+		xa_log("pthread_create failed");
+		return -1;
+	}
+	return 0;
+}
+
+void xa_rewriter_go(struct xa_rewriter *r)
+{
+	r->run = 1;
+}
+
+/* Once this returns, no pass runs until xa_rewriter_go(). */
+void xa_rewriter_pause(struct xa_rewriter *r)
+{
+	r->run = 0;
+	pthread_mutex_lock(&r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void xa_rewriter_stop(struct xa_rewriter *r)
+{
+	r->run = 2;
+	pthread_join(r->thread, NULL);
+	pthread_mutex_destroy(&r->lock);
 }
 
 /*

@@ -6,6 +6,7 @@
 #ifndef XAFRONT_H
 #define XAFRONT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,7 @@ uint64_t xa_now_ms(void);
 
 /* Open the handles and find the device; type is "vbd" or "vif". */
 int xa_dev_open(struct xa_dev *d, const char *type, unsigned int devid);
+int xa_dev_find(struct xa_dev *d, const char *type, unsigned int devid);
 void xa_dev_close(struct xa_dev *d);
 
 /* Grants */
@@ -88,6 +90,28 @@ static inline void *xa_grant_page(struct xa_grant *g, unsigned int i)
 int xa_evtchn_alloc(struct xa_dev *d, evtchn_port_t *local);
 void xa_evtchn_free(struct xa_dev *d, evtchn_port_t local);
 int xa_evtchn_wait(struct xa_dev *d, int timeout_ms);
+
+/*
+ * The double-fetch modes' second thread: it calls pass(arg) over and over
+ * while running, each pass under the lock; a pass that loops checks
+ * xa_rewriter_running() to stop early.
+ */
+struct xa_rewriter {
+	void (*pass)(void *arg);
+	void *arg;
+	volatile int run;	/* 0 paused, 1 running, 2 exit */
+	pthread_mutex_t lock;	/* held during a pass */
+	pthread_t thread;
+};
+
+int xa_rewriter_start(struct xa_rewriter *r, void (*pass)(void *arg), void *arg);
+void xa_rewriter_go(struct xa_rewriter *r);
+void xa_rewriter_pause(struct xa_rewriter *r);
+void xa_rewriter_stop(struct xa_rewriter *r);
+static inline bool xa_rewriter_running(const struct xa_rewriter *r)
+{
+	return r->run == 1;
+}
 
 /* The rig's synchronisation with dom0 (--sync). */
 extern bool xa_sync;

@@ -12,7 +12,10 @@
  *    queue selection relies on: the mapping never names a queue the
  *    frontend lacks, nor reaches past its table;
  *  - 0xff: the rest as the toolstack's "mtu" key through
- *    xa_vif_parse_mtu(): an accepted MTU lies within the bounds given.
+ *    xa_vif_parse_mtu(): an accepted MTU lies within the bounds given;
+ *  - 0xfd: the rest as a number the frontend wrote (a ring ref, a queue
+ *    count) through xa_vif_parse_u32(): accepted exactly when it is
+ *    decimal digits of a value below 2^32.
  */
 #include "fuzz.h"
 
@@ -108,12 +111,32 @@ static void fuzz_mtu(const uint8_t *data, size_t size)
 	CHECK(v != XA_VIF_MTU_OK || (unsigned int)atoi(key) == mtu);
 }
 
+static void fuzz_fe_u32(const uint8_t *data, size_t size)
+{
+	unsigned long long want;
+	bool digits;
+	u32 v = 0;
+
+	size = min(size, sizeof(key) - 1);
+	memcpy(key, data, size);
+	key[size] = 0;
+	digits = key[0] && strspn(key, "0123456789") == strlen(key);
+	errno = 0;
+	want = strtoull(key, NULL, 10);
+	if (xa_vif_parse_u32(key, &v))
+		CHECK(digits && !errno && want == v);
+	else
+		CHECK(!digits || errno || want > 0xffffffffull);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
 	if (data[0] == 0xff)
 		fuzz_mtu(data + 1, size - 1);
+	else if (data[0] == 0xfd)
+		fuzz_fe_u32(data + 1, size - 1);
 	else if (data[0] & 1)
 		fuzz_ctrl(data + 1, size - 1);
 	else
