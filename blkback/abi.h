@@ -118,7 +118,6 @@ struct xa_blkif_geometry {
 int xa_blkif_parse_fe_keys(const struct xa_blkif_fe_keys *keys,
 			   unsigned int max_queues, unsigned int max_order,
 			   struct xa_blkif_geometry *geo, const char **why);
-int xa_blkif_parse_u32(const char *s, u32 *val);
 
 size_t xa_blkif_request_size(enum xa_blkif_abi abi);
 int xa_blkif_parse(const void *raw, enum xa_blkif_abi abi,

@@ -14,26 +14,9 @@
 #include <linux/string.h>
 #include <xen/interface/io/protocols.h>
 
+#include <xenaccel/xsnum.h>
+
 #include "abi.h"
-
-/**
- * xa_blkif_parse_u32 - a number a frontend wrote in xenstore
- * @s: the value
- * @val: where to put it
- *
- * Decimal only, nothing after it: "12abc" or "-1" is an error rather
- * than 12 or a huge number.
- */
-int xa_blkif_parse_u32(const char *s, u32 *val)
-{
-	unsigned int v;
-	int err = kstrtouint(s, 10, &v);
-
-	if (err)
-		return -EINVAL;
-	*val = v;
-	return 0;
-}
 
 /**
  * xa_blkif_parse_fe_keys - decide a connection's rings from the frontend's keys
@@ -64,14 +47,14 @@ int xa_blkif_parse_fe_keys(const struct xa_blkif_fe_keys *keys,
 		}
 	}
 	if (keys->nr_queues) {
-		if (xa_blkif_parse_u32(keys->nr_queues, &v) || !v || v > max_queues) {
+		if (!xa_parse_u32(keys->nr_queues, &v) || !v || v > max_queues) {
 			*why = "bad multi-queue-num-queues";
 			return -EINVAL;
 		}
 		g.nr_queues = v;
 	}
 	if (keys->ring_order) {
-		if (xa_blkif_parse_u32(keys->ring_order, &v) || v > max_order) {
+		if (!xa_parse_u32(keys->ring_order, &v) || v > max_order) {
 			*why = "bad ring-page-order";
 			return -EINVAL;
 		}

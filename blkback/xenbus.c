@@ -16,6 +16,7 @@
 #include <xen/interface/io/protocols.h>
 
 #include <xenaccel/backend.h>
+#include <xenaccel/xsnum.h>
 #include "common.h"
 
 struct xa_blkbk {
@@ -68,7 +69,7 @@ static int xa_blkbk_read_fe_u32(struct xenbus_device *dev, const char *dir,
 				const char *node, u32 *val)
 {
 	char *s = xa_blkbk_read_fe(dev, dir, node);
-	int err = s ? xa_blkif_parse_u32(s, val) : -ENOENT;
+	int err = !s ? -ENOENT : xa_parse_u32(s, val) ? 0 : -EINVAL;
 
 	kfree(s);
 	if (err)

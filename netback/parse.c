@@ -10,6 +10,8 @@
 #include <linux/string.h>
 #include <xen/page.h>
 
+#include <xenaccel/xsnum.h>
+
 #include "proto.h"
 
 static enum xa_vif_tx_verdict
@@ -316,47 +318,6 @@ bool xa_vif_ctrl_handle(struct xa_vif_hash *hash,
 	return changed;
 }
 
-/* A decimal number at *@s, moving past it; false if there is none. */
-static bool xa_vif_parse_ulong(const char **s, unsigned long *val)
-{
-	const char *p = *s;
-	unsigned long v = 0;
-
-	if (*p < '0' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned int d = *p - '0';
-
-		if (v > (ULONG_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*s = p;
-	*val = v;
-	return true;
-}
-
-/**
- * xa_vif_parse_u32 - parse a number a frontend wrote in xenstore
- * @s: the value: decimal digits and nothing else
- * @val: out, unless @s is refused
- *
- * Where the kernel's scanf("%u") reads "12abc" as 12 and 2^32 + 12 as 12,
- * both are refused here, as are "", "-1" and "0x10": a frontend that
- * writes such a ring ref or queue count gets no connection.
- *
- * Return: true if @s is such a number, at most 2^32 - 1.
- */
-bool xa_vif_parse_u32(const char *s, u32 *val)
-{
-	unsigned long v;
-
-	if (!xa_vif_parse_ulong(&s, &v) || *s || v != (u32)v)
-		return false;
-	*val = v;
-	return true;
-}
-
 /**
  * xa_vif_parse_rate - parse the toolstack's "rate" key
  * @s: "BYTES,USEC": at most BYTES every USEC microseconds
@@ -371,8 +332,8 @@ bool xa_vif_parse_rate(const char *s, unsigned long *bytes,
 {
 	unsigned long b, u;
 
-	if (!xa_vif_parse_ulong(&s, &b) || *s++ != ',' ||
-	    !xa_vif_parse_ulong(&s, &u) || *s)
+	if (!xa_parse_decimal(&s, &b) || *s++ != ',' ||
+	    !xa_parse_decimal(&s, &u) || *s)
 		return false;
 	*bytes = b;
 	*usec = u;
@@ -398,7 +359,7 @@ enum xa_vif_mtu_verdict xa_vif_parse_mtu(const char *s, unsigned int min,
 	const char *p = s;
 	bool overflow = false;
 
-	if (!xa_vif_parse_ulong(&p, &v)) {
+	if (!xa_parse_decimal(&p, &v)) {
 		/* All digits, yet too many of them: absurdly large. */
 		while (*p >= '0' && *p <= '9')
 			p++;

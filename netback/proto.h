@@ -110,7 +110,6 @@ struct xa_vif_credit {
 	unsigned long window_start;	/* jiffies */
 };
 
-bool xa_vif_parse_u32(const char *s, u32 *val);
 bool xa_vif_parse_rate(const char *s, unsigned long *bytes,
 		       unsigned long *usec);
 bool xa_vif_credit_take(struct xa_vif_credit *c, unsigned int size,

@@ -11,6 +11,7 @@
 #include <xen/page.h>
 
 #include <xenaccel/selftest.h>
+#include <xenaccel/xsnum.h>
 #include "proto.h"
 #include "common.h"
 

@@ -19,6 +19,7 @@
 #include <xen/xenbus.h>
 
 #include <xenaccel/backend.h>
+#include <xenaccel/xsnum.h>
 #include "common.h"
 
 struct xa_netbk {
@@ -279,7 +280,7 @@ static int xa_netbk_read_u32(const char *dir, const char *node, u32 *val)
 
 	if (IS_ERR(s))
 		return PTR_ERR(s);
-	if (!xa_vif_parse_u32(s, val))
+	if (!xa_parse_u32(s, val))
 		err = -EINVAL;
 	kfree(s);
 	return err;

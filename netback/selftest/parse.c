@@ -395,21 +395,21 @@ static bool nb_test_fe_u32(void)
 	u32 v = 7;
 	bool ok = false;
 
-	XA_EXPECT(xa_vif_parse_u32("0", &v) && v == 0);
-	XA_EXPECT(xa_vif_parse_u32("4294967295", &v) && v == 4294967295u);
-	XA_EXPECT(xa_vif_parse_u32("00012", &v) && v == 12);
+	XA_EXPECT(xa_parse_u32("0", &v) && v == 0);
+	XA_EXPECT(xa_parse_u32("4294967295", &v) && v == 4294967295u);
+	XA_EXPECT(xa_parse_u32("00012", &v) && v == 12);
 	/* What scanf("%u") reads as something else: refused, untouched. */
 	v = 7;
-	XA_EXPECT(!xa_vif_parse_u32("4294967296", &v));
-	XA_EXPECT(!xa_vif_parse_u32("4294967308", &v));
-	XA_EXPECT(!xa_vif_parse_u32("99999999999999999999999", &v));
-	XA_EXPECT(!xa_vif_parse_u32("", &v));
-	XA_EXPECT(!xa_vif_parse_u32("-1", &v));
-	XA_EXPECT(!xa_vif_parse_u32("+1", &v));
-	XA_EXPECT(!xa_vif_parse_u32(" 1", &v));
-	XA_EXPECT(!xa_vif_parse_u32("1 ", &v));
-	XA_EXPECT(!xa_vif_parse_u32("12abc", &v));
-	XA_EXPECT(!xa_vif_parse_u32("0x10", &v));
+	XA_EXPECT(!xa_parse_u32("4294967296", &v));
+	XA_EXPECT(!xa_parse_u32("4294967308", &v));
+	XA_EXPECT(!xa_parse_u32("99999999999999999999999", &v));
+	XA_EXPECT(!xa_parse_u32("", &v));
+	XA_EXPECT(!xa_parse_u32("-1", &v));
+	XA_EXPECT(!xa_parse_u32("+1", &v));
+	XA_EXPECT(!xa_parse_u32(" 1", &v));
+	XA_EXPECT(!xa_parse_u32("1 ", &v));
+	XA_EXPECT(!xa_parse_u32("12abc", &v));
+	XA_EXPECT(!xa_parse_u32("0x10", &v));
 	XA_EXPECT(v == 7);
 	ok = true;
 out:

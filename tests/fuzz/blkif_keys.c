@@ -10,6 +10,7 @@
  */
 #include "fuzz.h"
 
+#include <xenaccel/xsnum.h>
 #include "../../blkback/abi.h"
 
 static char buf[3][64];
@@ -54,15 +55,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(geo.nr_queues >= 1 && geo.nr_queues <= max_queues);
 	CHECK(geo.ring_order >= -1 && geo.ring_order <= (int)max_order);
 	CHECK((geo.ring_order == -1) == !keys.ring_order);
-	/* An accepted number is digits (and at most a '+' and a newline). */
+	/* An accepted number is decimal digits and nothing else. */
 	for (i = 1; i < 3; i++) {
 		const char *p = val[i];
 
 		if (!p)
 			continue;
-		CHECK(xa_blkif_parse_u32(p, &v) == 0);
+		CHECK(xa_parse_u32(p, &v));
 		for (; *p; p++)
-			CHECK((*p >= '0' && *p <= '9') || *p == '+' || *p == '\n');
+			CHECK(*p >= '0' && *p <= '9');
 	}
 	return 0;
 }

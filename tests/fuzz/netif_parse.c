@@ -14,12 +14,13 @@
  *  - 0xff: the rest as the toolstack's "mtu" key through
  *    xa_vif_parse_mtu(): an accepted MTU lies within the bounds given;
  *  - 0xfd: the rest as a number the frontend wrote (a ring ref, a queue
- *    count) through xa_vif_parse_u32(): accepted exactly when it is
+ *    count) through xa_parse_u32(): accepted exactly when it is
  *    decimal digits of a value below 2^32.
  */
 #include "fuzz.h"
 
 #include <xen/page.h>
+#include <xenaccel/xsnum.h>
 #include "../../netback/proto.h"
 
 static union xa_vif_tx_slot slots[256];
@@ -123,7 +124,7 @@ static void fuzz_fe_u32(const uint8_t *data, size_t size)
 	digits = key[0] && strspn(key, "0123456789") == strlen(key);
 	errno = 0;
 	want = strtoull(key, NULL, 10);
-	if (xa_vif_parse_u32(key, &v))
+	if (xa_parse_u32(key, &v))
 		CHECK(digits && !errno && want == v);
 	else
 		CHECK(!digits || errno || want > 0xffffffffull);

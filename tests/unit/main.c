@@ -24,6 +24,7 @@ unsigned int shim_warnings;
 	} while (0)
 
 #include <xenaccel/selftest.h>
+#include <xenaccel/xsnum.h>
 #include "../../common/selftest/gcache.c"
 #include "../../common/selftest/ring.c"
 #include "../../blkback/selftest/parse.c"
