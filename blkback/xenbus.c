@@ -370,8 +370,16 @@ static void xa_blkbk_frontend_changed(struct xenbus_device *dev,
 
 	switch (frontend_state) {
 	case XenbusStateInitialising:
-		/* A frontend coming back after closing: start over. */
-		if (dev->state == XenbusStateClosed)
+		/*
+		 * A frontend coming back after closing: start over. If we
+		 * are still connected, it restarted and we missed its
+		 * Closing and Closed (xenbus drops a backend's watch events
+		 * while one is pending): its old rings go first.
+		 */
+		if (dev->state == XenbusStateConnected)
+			xa_blkbk_disconnect(be->blkif);
+		if (dev->state == XenbusStateClosed ||
+		    dev->state == XenbusStateConnected)
 			xenbus_switch_state(dev, XenbusStateInitWait);
 		break;
 	case XenbusStateInitialised:
