@@ -30,6 +30,7 @@ static int xa_vif_totals_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irqs %d\n", atomic_read(&xa_vif_totals.irqs));
 	seq_printf(m, "threads %d\n", atomic_read(&xa_vif_totals.threads));
 	seq_printf(m, "queued_skbs %d\n", atomic_read(&xa_vif_totals.skbs));
+	seq_printf(m, "tx_maps %d\n", atomic_read(&xa_vif_totals.maps));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xa_vif_totals);
@@ -79,6 +80,13 @@ static int xa_vif_queues_show(struct seq_file *m, void *unused)
 			   READ_ONCE(q->credit.remaining), READ_ONCE(q->credit.bytes),
 			   jiffies_to_msecs(READ_ONCE(q->credit.window)));
 		xa_vif_show_copies(m, "tx", &q->tx_copy.stats);
+		/* Racy reads of NAPI's numbers, in ns (they are kept x16). */
+		seq_printf(m, "  tx maps %d free %u cost copy_per_kib %u map_per_page %u unmap_per_page %u copied_by_stack %u/1024\n",
+			   atomic_read(&q->tx_mapped), READ_ONCE(q->tx_nr_map_free),
+			   READ_ONCE(q->tx_cost.copy_kib) / 16,
+			   READ_ONCE(q->tx_cost.map_page) / 16,
+			   READ_ONCE(q->tx_cost.unmap_page) / 16,
+			   READ_ONCE(q->tx_cost.copied));
 		xenaccel_ring_show(m, "rx", &q->rx);
 		seq_printf(m, "  rx held_reqs %u queued_skbs %u queued_bytes %u of %u stalled %d last_rx %u ms ago\n",
 			   READ_ONCE(q->rx_req_count), skb_queue_len_lockless(&q->rx_queue),

@@ -68,6 +68,19 @@ module_param_named(rx_drain_timeout_msecs, xa_vif_drain_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(rx_drain_timeout_msecs,
 		 "Milliseconds a packet may wait for the guest before it is dropped");
 
+/*
+ * Guest TX by grant map: a packet's data past its headers mapped and
+ * handed to the stack rather than copied. Saves the copy where the stack
+ * forwards the packet (to another guest, a NIC); costs a map, an unmap
+ * and its TLB flush per page, and holds the guest's buffers until the
+ * stack frees the packet. 1 chooses per packet by the costs measured on
+ * each queue (xa_vif_tx_cost); 0 copies all; 2 maps whenever it can.
+ */
+unsigned int xa_vif_tx_map = XA_VIF_TX_MAP_AUTO;
+module_param_named(tx_map, xa_vif_tx_map, uint, 0644);
+MODULE_PARM_DESC(tx_map,
+		 "Guest TX by grant map: 0 never, 1 when measured cheaper (default), 2 always");
+
 /* Bytes queued for the guest before the stack is told to wait. */
 #define XA_VIF_RX_QUEUE_BYTES (XEN_PAGE_SIZE * 128)
 #define XA_VIF_QUEUE_LENGTH 1000
@@ -344,6 +357,13 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(rx_rate_limited),
 	XA_VIF_STAT(rx_mcast_updates),
 	XA_VIF_STAT(rx_notify),
+	XA_VIF_STAT(rx_copied),
+	XA_VIF_STAT(rx_zerocopy_sent),
+	XA_VIF_STAT(rx_zerocopy_success),
+	XA_VIF_STAT(rx_zerocopy_fail),
+	XA_VIF_STAT(rx_map_pages),
+	XA_VIF_STAT(rx_map_errors),
+	XA_VIF_STAT(rx_map_busy),
 	XA_VIF_STAT(tx_packets),
 	XA_VIF_STAT(tx_bytes),
 	XA_VIF_STAT(tx_gso),

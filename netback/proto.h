@@ -127,4 +127,31 @@ enum xa_vif_mtu_verdict xa_vif_parse_mtu(const char *s, unsigned int min,
 
 unsigned int xa_vif_rx_slots(unsigned int len, unsigned int headroom);
 
+/*
+ * Guest TX by grant copy or by grant map, chosen per packet from what each
+ * costs here, measured as the data path runs: moving averages (1/8 weight
+ * to each new sample) of the copy hypercall's time per KiB, the map and
+ * the unmap hypercalls' (with its TLB flush) per page, and the share of
+ * mapped packets the stack copied anyway (delivered to a local socket,
+ * say), for which the mapping bought nothing. Times are in 1/16 ns.
+ */
+struct xa_vif_tx_cost {
+	u32 copy_kib;		/* grant copy, per KiB */
+	u32 map_page;		/* map hypercall, per page */
+	u32 unmap_page;		/* unmap hypercall, per page */
+	u32 copied;		/* mapped packets copied by the stack, of 1024 */
+	u32 since_map;		/* packets copied since the last mapped one */
+};
+
+/* Map at least one packet in this many, to keep the estimates current. */
+#define XA_VIF_TX_COST_PROBE 64
+
+void xa_vif_tx_cost_copy(struct xa_vif_tx_cost *c, u64 ns, u64 bytes);
+void xa_vif_tx_cost_map(struct xa_vif_tx_cost *c, u64 ns, unsigned int pages);
+void xa_vif_tx_cost_unmap(struct xa_vif_tx_cost *c, u64 ns,
+			  unsigned int pages);
+void xa_vif_tx_cost_zerocopy(struct xa_vif_tx_cost *c, bool copied);
+bool xa_vif_tx_cost_map_better(struct xa_vif_tx_cost *c, unsigned int bytes,
+			       unsigned int pages);
+
 #endif /* XA_NETBACK_PROTO_H */

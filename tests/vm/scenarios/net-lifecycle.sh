@@ -9,6 +9,14 @@ intree) netback_mod=xen_netback ;;
 *) netback_mod=xenaccel_netback ;;
 esac
 
+# xenaccel maps every guest-TX packet it can (tx_map 2), so each teardown
+# below finds mapped pages in the stack: totals' tx_maps must reach 0 too.
+if [ "$BACKEND" = xenaccel ]; then
+	mapparam=/sys/module/$netback_mod/parameters/tx_map
+	at_exit "echo $(cat "$mapparam") >$mapparam"
+	echo 2 >"$mapparam"
+fi
+
 iperf3 -s -D --pidfile /run/nl-iperf3.pid
 # shellcheck disable=SC2016 # expanded at exit
 at_exit 'kill "$(cat /run/nl-iperf3.pid)"'
