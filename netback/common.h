@@ -188,7 +188,7 @@ struct xa_vif_queue {
 	unsigned int tx_nr_map_ops;
 	struct gnttab_unmap_grant_ref *tx_unmap_ops;
 	struct page **tx_unmap_pages;
-	u16 *tx_done_work;		/* tx_done, taken for unmapping */
+	u16 *tx_done_taken;		/* tx_done, taken for unmapping */
 	atomic_t tx_mapped;		/* maps in use */
 	struct xa_vif_tx_cost tx_cost;
 	/*
@@ -198,6 +198,7 @@ struct xa_vif_queue {
 	spinlock_t tx_done_lock;
 	u16 *tx_done;
 	unsigned int tx_nr_done;
+	struct work_struct tx_kick_work; /* NAPI for completions in a thread */
 	struct xa_vif_credit credit;
 	bool rate_limited;
 	struct delayed_work credit_work;

@@ -58,9 +58,19 @@ void xa_vif_credit_work(struct work_struct *work)
 static XENACCEL_UBUF_CALLBACK(xa_vif_tx_zerocopy_done, ubuf, success);
 XENACCEL_UBUF_OPS(xa_vif_tx_ubuf_ops, xa_vif_tx_zerocopy_done);
 
+/* Run NAPI for completions that came in a thread. */
+static void xa_vif_tx_kick_work(struct work_struct *work)
+{
+	xa_vif_tx_kick(container_of(work, struct xa_vif_queue, tx_kick_work));
+}
+
 /*
  * The stack gave a mapped packet's pages back (@success), or copied them
- * to keep the packet (!@success). Any context: queue it for NAPI.
+ * to keep the packet (!@success), and drops its references to them right
+ * after. Any context: queue it for NAPI. From a softirq (most frees) or
+ * an interrupt, NAPI runs once that is done; a thread (another vif's
+ * guest-RX thread freeing what it sent, say) may not raise the softirq,
+ * and would run NAPI at once if it did: a work item kicks NAPI instead.
  */
 static XENACCEL_UBUF_CALLBACK(xa_vif_tx_zerocopy_done, ubuf, success)
 {
@@ -76,7 +86,10 @@ static XENACCEL_UBUF_CALLBACK(xa_vif_tx_zerocopy_done, ubuf, success)
 	 */
 	spin_lock_irqsave(&queue->tx_done_lock, flags);
 	queue->tx_done[queue->tx_nr_done++] = map - queue->tx_maps;
-	napi_schedule(&queue->napi);
+	if (in_task())
+		schedule_work(&queue->tx_kick_work);
+	else
+		napi_schedule(&queue->napi);
 	spin_unlock_irqrestore(&queue->tx_done_lock, flags);
 }
 
@@ -86,6 +99,7 @@ static int xa_vif_tx_map_init(struct xa_vif_queue *queue)
 	int err;
 
 	spin_lock_init(&queue->tx_done_lock);
+	INIT_WORK(&queue->tx_kick_work, xa_vif_tx_kick_work);
 	atomic_set(&queue->tx_mapped, 0);
 	queue->tx_maps = kvcalloc(XA_VIF_TX_MAPS, sizeof(*queue->tx_maps),
 				  GFP_KERNEL);
@@ -111,13 +125,14 @@ static int xa_vif_tx_map_init(struct xa_vif_queue *queue)
 					 GFP_KERNEL);
 	queue->tx_done = kvcalloc(XA_VIF_TX_MAPS, sizeof(*queue->tx_done),
 				  GFP_KERNEL);
-	queue->tx_done_work = kvcalloc(XA_VIF_TX_MAPS,
-				       sizeof(*queue->tx_done_work), GFP_KERNEL);
+	queue->tx_done_taken = kvcalloc(XA_VIF_TX_MAPS,
+					sizeof(*queue->tx_done_taken),
+					GFP_KERNEL);
 	if (!queue->tx_maps || !queue->tx_map_pages || !queue->tx_map_free ||
 	    !queue->tx_map_ops || !queue->tx_map_op_pages ||
 	    !queue->tx_map_op_slot || !queue->tx_map_op_pending ||
 	    !queue->tx_unmap_ops || !queue->tx_unmap_pages ||
-	    !queue->tx_done || !queue->tx_done_work)
+	    !queue->tx_done || !queue->tx_done_taken)
 		return -ENOMEM;
 	/* Unpopulated pages to map into (in-tree has a ring's worth). */
 	err = gnttab_alloc_pages(XA_VIF_TX_MAPS, queue->tx_map_pages);
@@ -156,7 +171,7 @@ static unsigned long xa_vif_tx_map_addr(const struct xa_vif_tx_map *map)
 static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 {
 	struct xa_vif_tx_map *maps = queue->tx_maps;
-	u16 *work = queue->tx_done_work;
+	u16 *work = queue->tx_done_taken;
 	unsigned int i, n, ready = 0, nr_unmaps = 0, nr_rsp = 0;
 	unsigned long flags;
 	u16 slot;
@@ -290,6 +305,8 @@ static void xa_vif_tx_map_deinit(struct xa_vif_queue *queue)
 		}
 		msleep(20);
 	}
+	/* The last completions may have queued the work. */
+	cancel_work_sync(&queue->tx_kick_work);
 	if (queue->tx_map_pages) {
 		/*
 		 * A page that could not be unmapped is left to Xen; none is
@@ -311,7 +328,7 @@ free:
 	kvfree(queue->tx_unmap_ops);
 	kvfree(queue->tx_unmap_pages);
 	kvfree(queue->tx_done);
-	kvfree(queue->tx_done_work);
+	kvfree(queue->tx_done_taken);
 	queue->tx_maps = NULL;
 	queue->tx_map_pages = NULL;
 	queue->tx_map_free = NULL;
@@ -322,7 +339,7 @@ free:
 	queue->tx_unmap_ops = NULL;
 	queue->tx_unmap_pages = NULL;
 	queue->tx_done = NULL;
-	queue->tx_done_work = NULL;
+	queue->tx_done_taken = NULL;
 }
 
 int xa_vif_tx_init(struct xa_vif_queue *queue)
