@@ -352,6 +352,7 @@ void xa_vif_credit_work(struct work_struct *work);
 /* rx.c */
 int xa_vif_rx_init(struct xa_vif_queue *queue);
 void xa_vif_rx_deinit(struct xa_vif_queue *queue);
+void xa_vif_rx_stop(struct xa_vif_queue *queue);
 int xa_vif_rx_thread(void *data);
 irqreturn_t xa_vif_rx_interrupt(int irq, void *data);
 bool xa_vif_rx_event(struct xa_vif_queue *queue);

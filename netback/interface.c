@@ -647,11 +647,7 @@ void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
 {
 	struct xenbus_device *dev = queue->vif->xbdev;
 
-	if (queue->rx_task) {
-		kthread_stop(queue->rx_task);
-		queue->rx_task = NULL;
-		atomic_dec(&xa_vif_totals.threads);
-	}
+	xa_vif_rx_stop(queue);
 	if (queue->rx_irq && queue->rx_irq != queue->tx_irq) {
 		unbind_from_irqhandler(queue->rx_irq, queue);
 		atomic_dec(&xa_vif_totals.irqs);
