@@ -8,10 +8,12 @@
  *
  * A packet's data past its headers may instead be grant-mapped and given
  * to the stack as zero-copy frags (tx_map, chosen per packet from the
- * measured costs, xa_vif_tx_cost): its headers are still copied, so the
- * stack parses only our memory; the frags' slots are answered only once
- * the stack gave the pages back (its zero-copy completion) and they were
- * unmapped, in batches, from NAPI.
+ * measured costs, xa_vif_tx_cost): its first XA_VIF_TX_HLEN bytes are
+ * still copied, so the stack parses only our memory; the frags' slots are
+ * answered only once the stack gave the pages back (its zero-copy
+ * completion) and they were unmapped, in batches, from NAPI. At most
+ * XA_VIF_TX_MAPS per queue are mapped at a time, and disconnect waits
+ * for the stack to give them all back.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -679,24 +681,38 @@ drop:
 }
 
 /*
- * Whether to map a packet's data past the first @hlen bytes, which are
- * copied (up to XA_VIF_TX_HLEN, from the first request only, at least
- * the Ethernet header; the stack pulls any further header it parses out
- * of the frags, into our memory): the frags that takes (one per request
- * with data, within what an skb holds), or 0 to copy it all.
+ * The frags a packet takes if its data past the first @hlen bytes (the
+ * headers, which are copied) is mapped: one per request with data there.
+ */
+static unsigned int xa_vif_tx_map_nr_frags(const union xa_vif_tx_slot *slots,
+					   const struct xa_vif_tx_pkt *pkt,
+					   unsigned int hlen)
+{
+	unsigned int i, len, frags = 0;
+
+	for (i = 0; i < pkt->nr_data; i++) {
+		len = xa_vif_tx_data_len(slots, pkt, i);
+		frags += len > hlen;
+		hlen -= min(len, hlen);
+	}
+	return frags;
+}
+
+/*
+ * Whether to map a packet's data past its first @hlen bytes: the frags
+ * that takes (within what an skb holds, and the queue's free maps), or 0
+ * to copy it all.
  */
 static unsigned int xa_vif_tx_map_frags(struct xa_vif_queue *queue,
 					const union xa_vif_tx_slot *slots,
 					const struct xa_vif_tx_pkt *pkt,
 					unsigned int hlen)
 {
-	unsigned int mode = READ_ONCE(xa_vif_tx_map), i, frags;
+	unsigned int mode = READ_ONCE(xa_vif_tx_map), frags;
 
-	if (mode == XA_VIF_TX_MAP_NEVER || pkt->len <= hlen || hlen < ETH_HLEN)
+	if (mode == XA_VIF_TX_MAP_NEVER || pkt->len <= hlen)
 		return 0;
-	frags = pkt->first_len > hlen;
-	for (i = 1; i < pkt->nr_data; i++)
-		frags += !!xa_vif_tx_data_len(slots, pkt, i);
+	frags = xa_vif_tx_map_nr_frags(slots, pkt, hlen);
 	if (!frags || frags > MAX_SKB_FRAGS)
 		return 0;
 	if (mode == XA_VIF_TX_MAP_AUTO &&
@@ -710,9 +726,12 @@ static unsigned int xa_vif_tx_map_frags(struct xa_vif_queue *queue,
 }
 
 /*
- * Build a packet whose data past its headers is mapped: the headers are
- * copied into the linear part, each request's data becomes a frag of the
- * page its grant will be mapped at, once this batch's maps are issued.
+ * Fill a packet whose data past its first @hlen bytes is mapped: those
+ * bytes (the headers, from as many requests as they span, as in-tree since
+ * XSA-423) are copied into the linear part, so the stack parses only our
+ * memory; the rest of each request becomes a frag of the page its grant
+ * will be mapped at once this batch's maps are issued, and the request is
+ * answered only when that page is unmapped.
  */
 static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 				   struct xa_vif_tx_pending *p,
@@ -721,19 +740,12 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 {
 	const struct xa_vif_tx_pkt *pkt = &p->pkt;
 	struct sk_buff *skb = p->skb;
-	unsigned int i, nr_frags = 0;
+	unsigned int i, nr_frags = 0, copied = 0;
 	u16 *link = &p->map_head;
-	int n;
 
-	n = xenaccel_copy_from_guest(&queue->tx_copy, queue->vif->domid,
-				     slots[0].req.gref, slots[0].req.offset,
-				     skb->data, hlen);
-	/* Room for a whole packet was made by the caller. */
-	if (WARN_ON_ONCE(n < 0))
-		p->failed = true;
 	for (i = 0; i < pkt->nr_data; i++) {
 		const struct xen_netif_tx_request *req;
-		unsigned int len, off, slot_index;
+		unsigned int len, off, head, slot_index;
 		struct gnttab_map_grant_ref *op;
 		struct xa_vif_tx_map *map;
 		u16 slot;
@@ -741,9 +753,20 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 		req = xa_vif_tx_data_slot(slots, pkt, i);
 		len = xa_vif_tx_data_len(slots, pkt, i);
 		off = req->offset;
-		if (!i) {
-			off += hlen;
-			len -= hlen;
+		head = min(len, hlen - copied);
+		if (head) {
+			int n = xenaccel_copy_from_guest(&queue->tx_copy,
+							 queue->vif->domid,
+							 req->gref, off,
+							 skb->data + copied,
+							 head);
+
+			/* Room for a whole packet was made by the caller. */
+			if (WARN_ON_ONCE(n < 0))
+				p->failed = true;
+			copied += head;
+			off += head;
+			len -= head;
 		}
 		if (!len)
 			continue;
@@ -777,76 +800,19 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 }
 
 /*
- * Build one packet: an skb with its headers in the linear part and the
- * rest in fresh pages, and the copies that fill them, or the rest mapped
- * (xa_vif_tx_build_mapped()). Returns false if dom0 is out of memory
- * (the packet is dropped).
+ * Fill a packet by copy: its bytes, request after request, fill the
+ * linear part's @hlen bytes, then the frags' fresh pages, in order.
  */
-static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
-			    const struct xa_vif_tx_pkt *pkt)
+static void xa_vif_tx_build_copied(struct xa_vif_queue *queue,
+				   struct xa_vif_tx_pending *p,
+				   const union xa_vif_tx_slot *slots,
+				   unsigned int hlen)
 {
-	const union xa_vif_tx_slot *slots = &queue->tx_slots[first];
-	struct xa_vif_tx_pending *p;
-	unsigned int hlen = min_t(unsigned int, pkt->len, XA_VIF_TX_HLEN);
-	unsigned int rest = pkt->len - hlen, room, i, nr_frags = 0, map_frags;
-	struct sk_buff *skb;
-	u8 *dst;
+	const struct xa_vif_tx_pkt *pkt = &p->pkt;
+	struct sk_buff *skb = p->skb;
+	unsigned int i, room = hlen, nr_frags = 0;
+	u8 *dst = skb->data;
 
-	if (xenaccel_copy_room(&queue->tx_copy) < XA_VIF_TX_OPS_PER_PKT ||
-	    queue->tx_nr_pending == NAPI_POLL_WEIGHT)
-		xa_vif_tx_complete(queue);
-
-	skb = napi_alloc_skb(&queue->napi, XA_VIF_TX_HLEN);
-	if (unlikely(!skb))
-		return false;
-	map_frags = xa_vif_tx_map_frags(queue, slots, pkt,
-					min(hlen, pkt->first_len));
-	if (map_frags) {
-		hlen = min(hlen, pkt->first_len);
-		__skb_put(skb, hlen);
-		p = &queue->tx_pending[queue->tx_nr_pending];
-		p->skb = skb;
-		p->first_slot = first;
-		p->first_op = queue->tx_copy.nr;
-		p->map_head = XA_VIF_TX_MAP_NONE;
-		p->failed = false;
-		p->pkt = *pkt;
-		xa_vif_tx_set_status(queue, first, pkt, XEN_NETIF_RSP_OKAY);
-		xa_vif_tx_build_mapped(queue, p, slots, hlen);
-		p->nr_ops = queue->tx_copy.nr - p->first_op;
-		for (i = p->first_op; i < queue->tx_copy.nr; i++)
-			queue->tx_op_pending[i] = queue->tx_nr_pending;
-		queue->tx_nr_pending++;
-		return true;
-	}
-	/* The linear part first: __skb_put() wants an skb with no frags. */
-	__skb_put(skb, hlen);
-	/* 64 KiB fits MAX_SKB_FRAGS pages: parse.c bounds the size. */
-	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, PAGE_SIZE) > MAX_SKB_FRAGS);
-	while (rest) {
-		unsigned int size = min_t(unsigned int, rest, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-
-		if (unlikely(!page)) {
-			kfree_skb(skb);
-			return false;
-		}
-		skb_add_rx_frag(skb, nr_frags++, page, 0, size, PAGE_SIZE);
-		rest -= size;
-	}
-
-	p = &queue->tx_pending[queue->tx_nr_pending];
-	p->skb = skb;
-	p->first_slot = first;
-	p->first_op = queue->tx_copy.nr;
-	p->map_head = XA_VIF_TX_MAP_NONE;
-	p->failed = false;
-	p->pkt = *pkt;
-
-	/* The packet's bytes, slot after slot, fill the skb in order. */
-	dst = skb->data;
-	room = hlen;
-	nr_frags = 0;
 	for (i = 0; i < pkt->nr_data; i++) {
 		const struct xen_netif_tx_request *req;
 		unsigned int len, off;
@@ -868,10 +834,10 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 			n = xenaccel_copy_from_guest(&queue->tx_copy,
 						     queue->vif->domid, req->gref,
 						     off, dst, chunk);
-			/* Room for a whole packet was made above. */
+			/* Room for a whole packet was made by the caller. */
 			if (WARN_ON_ONCE(n < 0)) {
 				p->failed = true;
-				break;
+				return;
 			}
 			dst += chunk;
 			room -= chunk;
@@ -879,11 +845,63 @@ static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
 			len -= chunk;
 		}
 	}
+}
+
+/*
+ * Build one packet: an skb with its first XA_VIF_TX_HLEN bytes (the
+ * headers) in the linear part and the rest in fresh pages or mapped
+ * (xa_vif_tx_map_frags() chooses), and the copies and maps that fill it.
+ * Returns false if dom0 is out of memory (the packet is dropped).
+ */
+static bool xa_vif_tx_build(struct xa_vif_queue *queue, unsigned int first,
+			    const struct xa_vif_tx_pkt *pkt)
+{
+	const union xa_vif_tx_slot *slots = &queue->tx_slots[first];
+	unsigned int hlen = min_t(unsigned int, pkt->len, XA_VIF_TX_HLEN);
+	unsigned int rest = pkt->len - hlen, i, nr_frags = 0, map_frags;
+	struct xa_vif_tx_pending *p;
+	struct sk_buff *skb;
+
+	if (xenaccel_copy_room(&queue->tx_copy) < XA_VIF_TX_OPS_PER_PKT ||
+	    queue->tx_nr_pending == NAPI_POLL_WEIGHT)
+		xa_vif_tx_complete(queue);
+
+	skb = napi_alloc_skb(&queue->napi, XA_VIF_TX_HLEN);
+	if (unlikely(!skb))
+		return false;
+	/* The linear part first: __skb_put() wants an skb with no frags. */
+	__skb_put(skb, hlen);
+	map_frags = xa_vif_tx_map_frags(queue, slots, pkt, hlen);
+	/* 64 KiB fits MAX_SKB_FRAGS pages: parse.c bounds the size. */
+	BUILD_BUG_ON(DIV_ROUND_UP(XEN_NETIF_MAX_TX_SIZE, PAGE_SIZE) > MAX_SKB_FRAGS);
+	while (!map_frags && rest) {
+		unsigned int size = min_t(unsigned int, rest, PAGE_SIZE);
+		struct page *page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+
+		if (unlikely(!page)) {
+			kfree_skb(skb);
+			return false;
+		}
+		skb_add_rx_frag(skb, nr_frags++, page, 0, size, PAGE_SIZE);
+		rest -= size;
+	}
+
+	p = &queue->tx_pending[queue->tx_nr_pending];
+	p->skb = skb;
+	p->first_slot = first;
+	p->first_op = queue->tx_copy.nr;
+	p->map_head = XA_VIF_TX_MAP_NONE;
+	p->failed = false;
+	p->pkt = *pkt;
+	xa_vif_tx_set_status(queue, first, pkt, XEN_NETIF_RSP_OKAY);
+	if (map_frags)
+		xa_vif_tx_build_mapped(queue, p, slots, hlen);
+	else
+		xa_vif_tx_build_copied(queue, p, slots, hlen);
 	p->nr_ops = queue->tx_copy.nr - p->first_op;
 	for (i = p->first_op; i < queue->tx_copy.nr; i++)
 		queue->tx_op_pending[i] = queue->tx_nr_pending;
 	queue->tx_nr_pending++;
-	xa_vif_tx_set_status(queue, first, pkt, XEN_NETIF_RSP_OKAY);
 	return true;
 }
 
