@@ -622,7 +622,6 @@ static void xa_vif_tx_complete(struct xa_vif_queue *queue)
 	struct xenaccel_copier *c = &queue->tx_copy;
 	unsigned int i, nr_maps = queue->tx_nr_map_ops;
 	u64 ns = c->stats.ns, bytes = c->stats.bytes;
-	bool gro_held = true;	/* maybe, from an earlier batch */
 
 	if (nr_maps)
 		xa_vif_tx_map_flush(queue);
@@ -657,20 +656,18 @@ static void xa_vif_tx_complete(struct xa_vif_queue *queue)
 		queue->stats.rx_bytes += len;
 		if (p->map_head == XA_VIF_TX_MAP_NONE) {
 			queue->stats.rx_copied++;
-			napi_gro_receive(&queue->napi, skb);
-			gro_held = true;
-			continue;
-		}
-		/*
-		 * Not through GRO, which could merge the frags into a packet
-		 * without our completion; after those GRO holds, in order.
-		 */
-		if (gro_held) {
+		} else {
+			/*
+			 * Into GRO with nothing held, so that it cannot merge
+			 * the frags into a packet without our completion (a
+			 * socket could keep that one) nor into another mapped
+			 * one (whose completion would not tell if the stack
+			 * copied these); GRO keeps the order.
+			 */
 			napi_gro_flush(&queue->napi, false);
-			gro_held = false;
+			queue->stats.rx_zerocopy_sent++;
 		}
-		queue->stats.rx_zerocopy_sent++;
-		netif_receive_skb(skb);
+		napi_gro_receive(&queue->napi, skb);
 		continue;
 drop:
 		queue->stats.rx_dropped++;
