@@ -460,10 +460,14 @@ static u32 xa_vif_ewma(u32 avg, u64 sample)
 	return avg - (avg - s) / 8;
 }
 
-/* A batch of grant copies took @ns for @bytes. */
-void xa_vif_tx_cost_copy(struct xa_vif_tx_cost *c, u64 ns, u64 bytes)
+/*
+ * A batch of whole packets' grant copies took @ns for @bytes in @ops
+ * copies: a sample of the cost per KiB if the copies were large enough.
+ */
+void xa_vif_tx_cost_copy(struct xa_vif_tx_cost *c, u64 ns, u64 bytes,
+			 u64 ops)
 {
-	if (bytes)
+	if (bytes && bytes >= ops * XA_VIF_TX_COST_MIN_COPY)
 		c->copy_kib = xa_vif_ewma(c->copy_kib,
 					  div64_u64(ns * 16 * 1024, bytes));
 }
@@ -496,6 +500,14 @@ void xa_vif_tx_cost_zerocopy(struct xa_vif_tx_cost *c, bool copied)
 		c->copied -= (c->copied - s + 7) / 8;
 }
 
+/* A batch of packets was delivered: the next one may be a probe. */
+void xa_vif_tx_cost_batch(struct xa_vif_tx_cost *c)
+{
+	if (++c->batches >= XA_VIF_TX_COST_PROBE)
+		c->batches = 0;
+	c->probe = !c->batches;
+}
+
 /**
  * xa_vif_tx_cost_map_better - map a packet's data rather than copy it?
  * @c: the queue's measurements
@@ -504,24 +516,21 @@ void xa_vif_tx_cost_zerocopy(struct xa_vif_tx_cost *c, bool copied)
  *
  * Mapping costs a map and an unmap per page, plus, for the share of
  * packets the stack copies anyway, a copy (costed as a grant copy);
- * copying costs its bytes. Until both ways were measured, and once in
- * XA_VIF_TX_COST_PROBE packets, the answer is to map, so the estimates
- * follow the traffic.
+ * copying costs its bytes. The copy is measured first, then the map
+ * (the first mapped packets measure it); in a probe batch the answer is
+ * the dearer way.
  */
-bool xa_vif_tx_cost_map_better(struct xa_vif_tx_cost *c, unsigned int bytes,
-			       unsigned int pages)
+bool xa_vif_tx_cost_map_better(const struct xa_vif_tx_cost *c,
+			       unsigned int bytes, unsigned int pages)
 {
 	u64 copy, map;
 
-	if (!c->copy_kib || !c->map_page || !c->unmap_page ||
-	    ++c->since_map >= XA_VIF_TX_COST_PROBE)
-		goto map;
+	if (!c->copy_kib)
+		return false;
+	if (!c->map_page || !c->unmap_page)
+		return true;
 	copy = (u64)c->copy_kib * bytes;
 	map = ((u64)c->map_page + c->unmap_page) * pages * 1024 +
 	      div_u64(copy * c->copied, 1024);
-	if (map >= copy)
-		return false;
-map:
-	c->since_map = 0;
-	return true;
+	return (map < copy) != c->probe;
 }

@@ -621,7 +621,7 @@ static void xa_vif_tx_complete(struct xa_vif_queue *queue)
 {
 	struct xenaccel_copier *c = &queue->tx_copy;
 	unsigned int i, nr_maps = queue->tx_nr_map_ops;
-	u64 ns = c->stats.ns, bytes = c->stats.bytes;
+	u64 ns = c->stats.ns, bytes = c->stats.bytes, ops = c->stats.ops;
 
 	if (nr_maps)
 		xa_vif_tx_map_flush(queue);
@@ -634,7 +634,7 @@ static void xa_vif_tx_complete(struct xa_vif_queue *queue)
 	/* Batches of whole packets tell what copying a KiB costs. */
 	if (!nr_maps)
 		xa_vif_tx_cost_copy(&queue->tx_cost, c->stats.ns - ns,
-				    c->stats.bytes - bytes);
+				    c->stats.bytes - bytes, c->stats.ops - ops);
 
 	for (i = 0; i < queue->tx_nr_pending; i++) {
 		struct xa_vif_tx_pending *p = &queue->tx_pending[i];
@@ -674,6 +674,8 @@ drop:
 		xa_vif_tx_fail(queue, p);
 		kfree_skb(skb);
 	}
+	if (queue->tx_nr_pending)
+		xa_vif_tx_cost_batch(&queue->tx_cost);
 	queue->tx_nr_pending = 0;
 }
 
