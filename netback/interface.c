@@ -77,9 +77,29 @@ MODULE_PARM_DESC(rx_drain_timeout_msecs,
  * each queue (xa_vif_tx_cost); 0 copies all; 2 maps whenever it can.
  */
 unsigned int xa_vif_tx_map = XA_VIF_TX_MAP_AUTO;
-module_param_named(tx_map, xa_vif_tx_map, uint, 0644);
+
+static int xa_vif_tx_map_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int mode;
+	int err;
+
+	err = kstrtouint(val, 0, &mode);
+	if (err)
+		return err;
+	if (mode > XA_VIF_TX_MAP_ALWAYS)
+		return -EINVAL;
+	WRITE_ONCE(xa_vif_tx_map, mode);
+	return 0;
+}
+
+static const struct kernel_param_ops xa_vif_tx_map_ops = {
+	.set = xa_vif_tx_map_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(tx_map, &xa_vif_tx_map_ops, &xa_vif_tx_map, 0644);
 MODULE_PARM_DESC(tx_map,
-		 "Guest TX by grant map: 0 never, 1 when measured cheaper (default), 2 always");
+		 "Guest TX by grant map: 0 never, 1 when measured cheaper (default), 2 whenever possible");
 
 /* Bytes queued for the guest before the stack is told to wait. */
 #define XA_VIF_RX_QUEUE_BYTES (XEN_PAGE_SIZE * 128)
