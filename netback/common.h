@@ -67,13 +67,18 @@ struct xa_vif_stats {
 	unsigned long rx_rate_limited;		/* times the credit ran out */
 	unsigned long rx_mcast_updates;		/* multicast filter requests */
 	unsigned long rx_notify;		/* events sent on the tx ring */
-	unsigned long rx_copied;		/* packets built by grant copy */
+	unsigned long rx_copied;		/* packets delivered by grant copy */
 	unsigned long rx_zerocopy_sent;		/* ...by grant map */
-	unsigned long rx_zerocopy_success;	/* mapped, given back unread */
+	unsigned long rx_zerocopy_success;	/* mapped, given back uncopied */
 	unsigned long rx_zerocopy_fail;		/* mapped, copied by the stack */
-	unsigned long rx_map_pages;		/* grants mapped */
-	unsigned long rx_map_errors;		/* grants not (un)mapped */
 	unsigned long rx_map_busy;		/* copied: no map slot free */
+	unsigned long rx_map_hypercalls;	/* grant map hypercalls */
+	unsigned long rx_map_pages;		/* grants they mapped */
+	unsigned long rx_map_ns;		/* time spent in them */
+	unsigned long rx_unmap_hypercalls;	/* grant unmap hypercalls */
+	unsigned long rx_unmap_pages;		/* grants they unmapped */
+	unsigned long rx_unmap_ns;		/* ...and their TLB flushes */
+	unsigned long rx_map_errors;		/* grants not (un)mapped */
 	/* Guest RX: what the vif transmits. */
 	unsigned long tx_packets;
 	unsigned long tx_bytes;

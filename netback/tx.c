@@ -219,8 +219,11 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 
 		err = gnttab_unmap_refs(queue->tx_unmap_ops, NULL,
 					queue->tx_unmap_pages, nr_unmaps);
-		xa_vif_tx_cost_unmap(&queue->tx_cost, ktime_get_ns() - start,
-				     nr_unmaps);
+		start = ktime_get_ns() - start;
+		xa_vif_tx_cost_unmap(&queue->tx_cost, start, nr_unmaps);
+		queue->stats.rx_unmap_hypercalls++;
+		queue->stats.rx_unmap_pages += nr_unmaps;
+		queue->stats.rx_unmap_ns += start;
 		if (err)
 			net_err_ratelimited("%s: unmapping %u guest pages failed: %d\n",
 					    queue->name, nr_unmaps, err);
@@ -591,7 +594,10 @@ static void xa_vif_tx_map_flush(struct xa_vif_queue *queue)
 	int err;
 
 	err = gnttab_map_refs(queue->tx_map_ops, NULL, queue->tx_map_op_pages, n);
-	xa_vif_tx_cost_map(&queue->tx_cost, ktime_get_ns() - start, n);
+	start = ktime_get_ns() - start;
+	xa_vif_tx_cost_map(&queue->tx_cost, start, n);
+	queue->stats.rx_map_hypercalls++;
+	queue->stats.rx_map_ns += start;
 	for (i = 0; i < n; i++) {
 		struct gnttab_map_grant_ref *op = &queue->tx_map_ops[i];
 		struct xa_vif_tx_map *map = &queue->tx_maps[queue->tx_map_op_slot[i]];
