@@ -16,7 +16,6 @@
 #include <xen/interface/io/protocols.h>
 
 #include <xenaccel/backend.h>
-#include <xenaccel/xsnum.h>
 #include "common.h"
 
 struct xa_blkbk {
@@ -68,10 +67,8 @@ static char *xa_blkbk_read_fe(struct xenbus_device *dev, const char *dir,
 static int xa_blkbk_read_fe_u32(struct xenbus_device *dev, const char *dir,
 				const char *node, u32 *val)
 {
-	char *s = xa_blkbk_read_fe(dev, dir, node);
-	int err = !s ? -ENOENT : xa_parse_u32(s, val) ? 0 : -EINVAL;
+	int err = xenaccel_read_u32(dir ?: dev->otherend, node, val);
 
-	kfree(s);
 	if (err)
 		xenbus_dev_fatal(dev, err, "reading %s/%s", dir, node);
 	return err;

@@ -19,7 +19,6 @@
 #include <xen/xenbus.h>
 
 #include <xenaccel/backend.h>
-#include <xenaccel/xsnum.h>
 #include "common.h"
 
 struct xa_netbk {
@@ -268,24 +267,6 @@ void xa_netbk_refuse(struct xenbus_device *dev, int err, const char *fmt, ...)
 	xenbus_switch_state(dev, XenbusStateClosing);
 }
 
-/*
- * A number the frontend wrote under @dir: -ENOENT if it wrote none,
- * -EINVAL if it is no plain decimal number below 2^32 (xenbus_scanf()'s
- * "%u" would take "5junk" for 5 and 2^32 + 5 for 5).
- */
-static int xa_netbk_read_u32(const char *dir, const char *node, u32 *val)
-{
-	char *s = xenbus_read(XBT_NIL, dir, node, NULL);
-	int err = 0;
-
-	if (IS_ERR(s))
-		return PTR_ERR(s);
-	if (!xa_parse_u32(s, val))
-		err = -EINVAL;
-	kfree(s);
-	return err;
-}
-
 /* The headroom the frontend's XDP program asks for, if we offer it. */
 static void xa_netbk_read_xdp_headroom(struct xa_netbk *be)
 {
@@ -307,7 +288,7 @@ static bool xa_netbk_read_features(struct xa_netbk *be)
 	u32 rx_copy = 0;
 
 	/* Malformed feature flags below read as absent, as in-tree reads them. */
-	if (xa_netbk_read_u32(dev->otherend, "request-rx-copy", &rx_copy) || !rx_copy) {
+	if (xenaccel_read_u32(dev->otherend, "request-rx-copy", &rx_copy) || !rx_copy) {
 		xa_netbk_refuse(dev, -EOPNOTSUPP,
 				"frontend does not request rx-copy, the only receive mode");
 		return false;
@@ -343,14 +324,14 @@ static int xa_netbk_connect_ctrl(struct xa_netbk *be, unsigned int nr_queues)
 	u32 ref, evtchn;
 	int err;
 
-	err = xa_netbk_read_u32(dev->otherend, "ctrl-ring-ref", &ref);
+	err = xenaccel_read_u32(dev->otherend, "ctrl-ring-ref", &ref);
 	if (err == -ENOENT)
 		return 0;	/* the frontend has no control ring */
 	if (err) {
 		xa_netbk_refuse(dev, err, "reading %s/ctrl-ring-ref", dev->otherend);
 		return err;
 	}
-	err = xa_netbk_read_u32(dev->otherend, "event-channel-ctrl", &evtchn);
+	err = xenaccel_read_u32(dev->otherend, "event-channel-ctrl", &evtchn);
 	if (err) {
 		xa_netbk_refuse(dev, err, "reading %s/event-channel-ctrl",
 				dev->otherend);
@@ -371,15 +352,15 @@ static int xa_netbk_connect_queue(struct xa_netbk *be,
 	u32 tx_ref, rx_ref, tx_evtchn, rx_evtchn;
 	int err;
 
-	if (xa_netbk_read_u32(dir, "tx-ring-ref", &tx_ref) ||
-	    xa_netbk_read_u32(dir, "rx-ring-ref", &rx_ref)) {
+	if (xenaccel_read_u32(dir, "tx-ring-ref", &tx_ref) ||
+	    xenaccel_read_u32(dir, "rx-ring-ref", &rx_ref)) {
 		xa_netbk_refuse(dev, -EINVAL, "reading %s/{tx,rx}-ring-ref", dir);
 		return -EINVAL;
 	}
 	/* Split event channels if the frontend made them, else one. */
-	if (xa_netbk_read_u32(dir, "event-channel-tx", &tx_evtchn) ||
-	    xa_netbk_read_u32(dir, "event-channel-rx", &rx_evtchn)) {
-		if (xa_netbk_read_u32(dir, "event-channel", &tx_evtchn)) {
+	if (xenaccel_read_u32(dir, "event-channel-tx", &tx_evtchn) ||
+	    xenaccel_read_u32(dir, "event-channel-rx", &rx_evtchn)) {
+		if (xenaccel_read_u32(dir, "event-channel", &tx_evtchn)) {
 			xa_netbk_refuse(dev, -EINVAL,
 					"reading %s/event-channel(-tx/rx)", dir);
 			return -EINVAL;
@@ -451,7 +432,7 @@ static int xa_netbk_connect(struct xa_netbk *be)
 	u32 nr = 1;
 	int err;
 
-	err = xa_netbk_read_u32(dev->otherend, "multi-queue-num-queues", &nr);
+	err = xenaccel_read_u32(dev->otherend, "multi-queue-num-queues", &nr);
 	if (err && err != -ENOENT) {
 		xa_netbk_refuse(dev, err, "reading %s/multi-queue-num-queues",
 				dev->otherend);

@@ -3,9 +3,12 @@
 #ifndef XENACCEL_BACKEND_H
 #define XENACCEL_BACKEND_H
 
+#include <linux/err.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
+#include <xenaccel/xsnum.h>
 
 struct dentry;
 struct seq_file;
@@ -36,6 +39,32 @@ static inline int xenaccel_backend_available(const char *what,
 		return -EBUSY;
 	}
 	return 0;
+}
+
+/**
+ * xenaccel_read_u32 - read a number a frontend wrote in xenstore
+ * @dir: the key's directory, the frontend's or one of its queue-N
+ * @node: the key
+ * @val: out, on success
+ *
+ * The value must be plain decimal below 2^32 (see xsnum.h); reporting a
+ * bad or missing key is the caller's business.
+ *
+ * Return: 0, -ENOENT if there is no such key, -EINVAL if it is no such
+ * number, or another xenstore error.
+ */
+static inline int xenaccel_read_u32(const char *dir, const char *node,
+				    u32 *val)
+{
+	char *s = xenbus_read(XBT_NIL, dir, node, NULL);
+	int err = 0;
+
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	if (!xa_parse_u32(s, val))
+		err = -EINVAL;
+	kfree(s);
+	return err;
 }
 
 #endif /* XENACCEL_BACKEND_H */
