@@ -14,6 +14,7 @@
 
 #include <linux/atomic.h>
 #include <linux/interrupt.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
@@ -68,6 +69,7 @@ struct xa_vif_stats {
 	unsigned long tx_copy_errors;		/* grant copies that failed */
 	unsigned long tx_stalls;		/* times the guest stopped taking */
 	unsigned long tx_notify;		/* events sent on the rx ring */
+	unsigned long tx_sibling_batched;	/* sent in another queue's batch */
 };
 
 /* Bits of xa_vif_queue.eoi_pending: which events await their EOI. */
@@ -146,17 +148,30 @@ struct xa_vif_queue {
 	struct sk_buff_head rx_queue;
 	unsigned int rx_queue_len;	/* bytes queued */
 	unsigned int rx_queue_max;
-	/* Requests copied off the ring, a FIFO (thread only). */
+	/*
+	 * Held by whichever thread fills the rx ring: the queue's own, or
+	 * another queue's of the vif sending this one's packets in its
+	 * batch. It protects everything below up to eoi_pending.
+	 */
+	struct mutex rx_lock;
+	/* Requests copied off the ring, a FIFO. */
 	struct xen_netif_rx_request *rx_reqs;
 	unsigned int rx_req_head, rx_req_count;
 	union xa_vif_rx_rsp *rx_rsps;	/* one batch of responses */
-	struct xenaccel_copier rx_copy;
-	u16 *rx_op_rsp;			/* copy -> rx_rsps index */
+	unsigned int rx_nr_rsp;		/* ...filled so far */
+	struct xenaccel_copier rx_copy;	/* for the batches of this thread */
+	struct xa_vif_rx_op *rx_ops;	/* ...and whose answer each copy is */
 	unsigned long last_rx_time;	/* guest last gave us room */
 	bool stalled;
 
 	atomic_t eoi_pending;
 	struct xa_vif_stats stats;
+};
+
+/* A guest-RX copy's answer: rx_rsps[rsp] of the vif's queue @queue. */
+struct xa_vif_rx_op {
+	u16 queue;
+	u16 rsp;
 };
 
 /* A guest-RX ring slot's answer: data, or an extra-info. */
@@ -240,6 +255,7 @@ void xa_vif_free(struct xa_vif *vif);
 int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 			 grant_ref_t rx_ref, evtchn_port_t tx_evtchn,
 			 evtchn_port_t rx_evtchn);
+void xa_vif_stop_rx_thread(struct xa_vif_queue *queue);
 void xa_vif_disconnect_queue(struct xa_vif_queue *queue);
 void xa_vif_carrier_on(struct xa_vif *vif, unsigned int num_queues);
 void xa_vif_carrier_off(struct xa_vif *vif);

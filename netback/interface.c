@@ -353,6 +353,7 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(tx_copy_errors),
 	XA_VIF_STAT(tx_stalls),
 	XA_VIF_STAT(tx_notify),
+	XA_VIF_STAT(tx_sibling_batched),
 };
 
 /*
@@ -622,16 +623,25 @@ fail:
 	return err;
 }
 
-/* Stop serving a queue; NAPI is disabled. Safe on a partly connected one. */
-void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
+/*
+ * Stop a queue's guest-RX thread. The threads of a vif send each other's
+ * packets, so disconnect stops all of them before tearing any queue down.
+ */
+void xa_vif_stop_rx_thread(struct xa_vif_queue *queue)
 {
-	struct xenbus_device *dev = queue->vif->xbdev;
-
 	if (queue->rx_task) {
 		kthread_stop(queue->rx_task);
 		queue->rx_task = NULL;
 		atomic_dec(&xa_vif_totals.threads);
 	}
+}
+
+/* Stop serving a queue; NAPI is disabled. Safe on a partly connected one. */
+void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
+{
+	struct xenbus_device *dev = queue->vif->xbdev;
+
+	xa_vif_stop_rx_thread(queue);
 	if (queue->rx_irq && queue->rx_irq != queue->tx_irq) {
 		unbind_from_irqhandler(queue->rx_irq, queue);
 		atomic_dec(&xa_vif_totals.irqs);

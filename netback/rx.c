@@ -3,7 +3,10 @@
  * xenaccel_netback guest RX, what the vif transmits: the stack queues
  * packets, and one thread per queue copies as many as the guest has
  * posted buffers for into those buffers, with one grant-copy hypercall
- * for the whole batch, then answers and notifies once.
+ * for the whole batch, then answers and notifies once. A thread takes
+ * the packets of the vif's other queues into its batch too when their
+ * own threads are not at work on them, so a multi-queue vif under load
+ * needs fewer hypercalls than it has queues.
  *
  * A guest that stops posting buffers loses its carrier after the stall
  * timeout, and packets that wait longer than the drain timeout are
@@ -33,16 +36,20 @@ struct xa_vif_rx_cb {
 
 #define XA_VIF_RX_CB(skb) ((struct xa_vif_rx_cb *)(skb)->cb)
 
+/* A batch names the sibling queues it holds in a u64. */
+static_assert(XA_VIF_MAX_QUEUES <= 64);
+
 int xa_vif_rx_init(struct xa_vif_queue *queue)
 {
 	unsigned int n = queue->rx.nr_slots;
 
 	queue->rx_reqs = kvcalloc(n, sizeof(*queue->rx_reqs), GFP_KERNEL);
 	queue->rx_rsps = kvcalloc(n, sizeof(*queue->rx_rsps), GFP_KERNEL);
-	queue->rx_op_rsp = kvcalloc(XA_VIF_RX_COPY_OPS, sizeof(*queue->rx_op_rsp),
-				    GFP_KERNEL);
-	if (!queue->rx_reqs || !queue->rx_rsps || !queue->rx_op_rsp)
+	queue->rx_ops = kvcalloc(XA_VIF_RX_COPY_OPS, sizeof(*queue->rx_ops),
+				 GFP_KERNEL);
+	if (!queue->rx_reqs || !queue->rx_rsps || !queue->rx_ops)
 		return -ENOMEM;
+	mutex_init(&queue->rx_lock);
 	queue->rx_req_head = 0;
 	queue->rx_req_count = 0;
 	return xenaccel_copier_init(&queue->rx_copy, XA_VIF_RX_COPY_OPS);
@@ -57,10 +64,10 @@ void xa_vif_rx_deinit(struct xa_vif_queue *queue)
 	xenaccel_copier_destroy(&queue->rx_copy);
 	kvfree(queue->rx_reqs);
 	kvfree(queue->rx_rsps);
-	kvfree(queue->rx_op_rsp);
+	kvfree(queue->rx_ops);
 	queue->rx_reqs = NULL;
 	queue->rx_rsps = NULL;
-	queue->rx_op_rsp = NULL;
+	queue->rx_ops = NULL;
 }
 
 static void xa_vif_rx_kick(struct xa_vif_queue *queue)
@@ -274,18 +281,31 @@ static bool xa_vif_rx_next_chunk(struct xa_vif_rx_iter *it, unsigned int max,
 	return false;
 }
 
+/*
+ * One round of guest RX: the packets of the thread's own queue and of the
+ * sibling queues it holds, in the copier of its own queue.
+ */
+struct xa_vif_rx_batch {
+	struct xa_vif_queue *owner;
+	struct sk_buff_head done;	/* sent: freed after the copies */
+	u64 siblings;			/* BIT(id) of the other queues held */
+};
+
 /* Issue the queued copies; a failed one fails its slot's answer. */
-static void xa_vif_rx_flush_copies(struct xa_vif_queue *queue)
+static void xa_vif_rx_flush_copies(struct xa_vif_rx_batch *b)
 {
-	struct xenaccel_copier *c = &queue->rx_copy;
+	struct xenaccel_copier *c = &b->owner->rx_copy;
+	struct xa_vif_rx_op *ops = b->owner->rx_ops;
 	unsigned int i;
 
 	if (xenaccel_copy_flush(c)) {
 		for (i = 0; i < c->nr; i++) {
+			struct xa_vif_queue *queue;
+
 			if (c->ops[i].status == GNTST_okay)
 				continue;
-			queue->rx_rsps[queue->rx_op_rsp[i]].rsp.status =
-				XEN_NETIF_RSP_ERROR;
+			queue = &b->owner->vif->queues[ops[i].queue];
+			queue->rx_rsps[ops[i].rsp].rsp.status = XEN_NETIF_RSP_ERROR;
 			queue->stats.tx_copy_errors++;
 		}
 	}
@@ -294,10 +314,12 @@ static void xa_vif_rx_flush_copies(struct xa_vif_queue *queue)
 
 /* Queue the copies that fill one guest buffer, and its answer. */
 static void xa_vif_rx_data_slot(struct xa_vif_queue *queue,
+				struct xa_vif_rx_batch *b,
 				struct xa_vif_rx_iter *it, unsigned int *left,
 				unsigned int headroom, unsigned int rsp_idx,
 				u16 flags)
 {
+	struct xenaccel_copier *c = &b->owner->rx_copy;
 	struct xen_netif_rx_request req = xa_vif_rx_next_req(queue);
 	unsigned int off = headroom, len;
 	struct xen_netif_rx_response *rsp = &queue->rx_rsps[rsp_idx].rsp;
@@ -310,19 +332,22 @@ static void xa_vif_rx_data_slot(struct xa_vif_queue *queue,
 	while (off < XEN_PAGE_SIZE &&
 	       xa_vif_rx_next_chunk(it, min(*left, (unsigned int)XEN_PAGE_SIZE - off),
 				    &data, &len)) {
-		int n = xenaccel_copy_to_guest(&queue->rx_copy, queue->vif->domid,
-					       req.gref, off, data, len);
+		int n = xenaccel_copy_to_guest(c, queue->vif->domid, req.gref,
+					       off, data, len);
 
 		if (n == -ENOSPC) {
-			xa_vif_rx_flush_copies(queue);
-			n = xenaccel_copy_to_guest(&queue->rx_copy,
-						   queue->vif->domid, req.gref,
+			xa_vif_rx_flush_copies(b);
+			n = xenaccel_copy_to_guest(c, queue->vif->domid, req.gref,
 						   off, data, len);
 		}
 		if (WARN_ON_ONCE(n < 0))
 			break;
-		while (n--)
-			queue->rx_op_rsp[queue->rx_copy.nr - 1 - n] = rsp_idx;
+		while (n--) {
+			struct xa_vif_rx_op *op = &b->owner->rx_ops[c->nr - 1 - n];
+
+			op->queue = queue->id;
+			op->rsp = rsp_idx;
+		}
 		off += len;
 		*left -= len;
 		if (!*left)
@@ -338,9 +363,9 @@ static void xa_vif_rx_data_slot(struct xa_vif_queue *queue,
  * Send one packet if the guest posted enough buffers. Returns false if
  * not (the packet stays queued).
  */
-static bool xa_vif_rx_one(struct xa_vif_queue *queue, unsigned int *nr_rsp,
-			  struct sk_buff_head *done)
+static bool xa_vif_rx_one(struct xa_vif_queue *queue, struct xa_vif_rx_batch *b)
 {
+	unsigned int *nr_rsp = &queue->rx_nr_rsp;
 	struct xen_netif_extra_info extras[XA_VIF_NR_EXTRAS];
 	unsigned int nr_extras, nr_data, i, left, headroom;
 	struct xa_vif_rx_iter it = {};
@@ -378,7 +403,7 @@ static bool xa_vif_rx_one(struct xa_vif_queue *queue, unsigned int *nr_rsp,
 	it.frag = -1;
 	left = skb->len;
 	/* The first data slot, then the extras, then the rest. */
-	xa_vif_rx_data_slot(queue, &it, &left, headroom, (*nr_rsp)++, flags);
+	xa_vif_rx_data_slot(queue, b, &it, &left, headroom, (*nr_rsp)++, flags);
 	for (i = 0; i < nr_extras; i++) {
 		union xa_vif_rx_rsp *rsp = &queue->rx_rsps[(*nr_rsp)++];
 
@@ -388,37 +413,98 @@ static bool xa_vif_rx_one(struct xa_vif_queue *queue, unsigned int *nr_rsp,
 			rsp->extra.flags |= XEN_NETIF_EXTRA_FLAG_MORE;
 	}
 	for (i = 1; i < nr_data && left; i++)
-		xa_vif_rx_data_slot(queue, &it, &left, headroom, (*nr_rsp)++, 0);
+		xa_vif_rx_data_slot(queue, b, &it, &left, headroom, (*nr_rsp)++, 0);
 
 	queue->stats.tx_packets++;
 	queue->stats.tx_bytes += skb->len;
 	if (skb_is_gso(skb))
 		queue->stats.tx_gso++;
 	queue->last_rx_time = jiffies;
+	if (queue != b->owner)
+		queue->stats.tx_sibling_batched++;
 	/* Its pages are read by the copies: free it after the flush. */
-	__skb_queue_tail(done, skb);
+	__skb_queue_tail(&b->done, skb);
 	return true;
 }
 
-/* Send what the guest has room for; true if a full batch was sent. */
-static bool xa_vif_rx_action(struct xa_vif_queue *queue)
+/* Add what @queue's guest has room for; true if a full batch was added. */
+static bool xa_vif_rx_fill(struct xa_vif_queue *queue, struct xa_vif_rx_batch *b)
 {
-	struct sk_buff_head done;
-	unsigned int nr_rsp = 0, i, sent = 0;
+	unsigned int sent = 0;
 
-	__skb_queue_head_init(&done);
-	while (sent < XA_VIF_RX_BATCH && xa_vif_rx_one(queue, &nr_rsp, &done))
+	while (sent < XA_VIF_RX_BATCH && xa_vif_rx_one(queue, b))
 		sent++;
-	xa_vif_rx_flush_copies(queue);
-	for (i = 0; i < nr_rsp; i++)
+	return sent == XA_VIF_RX_BATCH;
+}
+
+/* After the copies: post @queue's answers and notify the guest once. */
+static void xa_vif_rx_answer(struct xa_vif_queue *queue)
+{
+	unsigned int i;
+
+	for (i = 0; i < queue->rx_nr_rsp; i++)
 		xenaccel_ring_put_response(&queue->rx, &queue->rx_rsps[i],
 					   sizeof(queue->rx_rsps[i]));
-	if (nr_rsp && xenaccel_ring_push_responses(&queue->rx)) {
+	if (queue->rx_nr_rsp && xenaccel_ring_push_responses(&queue->rx)) {
 		notify_remote_via_irq(queue->rx_irq);
 		queue->stats.tx_notify++;
 	}
-	__skb_queue_purge(&done);
-	return sent == XA_VIF_RX_BATCH;
+	queue->rx_nr_rsp = 0;
+}
+
+/*
+ * The vif's other queues with packets waiting whose threads are not at
+ * work on them join the batch: trylock only, so two threads never wait
+ * for each other. Every queue's thread is stopped before any queue is
+ * torn down (xa_netbk_disconnect()), and num_queues is 0 until all are
+ * connected, so the queues seen here stay whole.
+ */
+static void xa_vif_rx_fill_siblings(struct xa_vif_rx_batch *b)
+{
+	struct xa_vif *vif = b->owner->vif;
+	unsigned int i, nr = xa_vif_nr_queues(vif);
+
+	/* Our own packets may have shown the frontend broken. */
+	if (test_bit(XA_VIF_DISABLED, &vif->flags))
+		return;
+	for (i = 0; i < nr; i++) {
+		struct xa_vif_queue *queue = &vif->queues[i];
+
+		if (queue == b->owner || READ_ONCE(queue->stalled) ||
+		    skb_queue_empty_lockless(&queue->rx_queue) ||
+		    !mutex_trylock(&queue->rx_lock))
+			continue;
+		b->siblings |= BIT_ULL(i);
+		xa_vif_rx_fill(queue, b);
+	}
+}
+
+/*
+ * Send what the guest has room for, with what other queues have, in one
+ * batch of copies; true if a full batch of this queue's was sent.
+ */
+static bool xa_vif_rx_action(struct xa_vif_queue *queue)
+{
+	struct xa_vif_rx_batch b = { .owner = queue };
+	unsigned int i;
+	bool more;
+
+	__skb_queue_head_init(&b.done);
+	more = xa_vif_rx_fill(queue, &b);
+	xa_vif_rx_fill_siblings(&b);
+	xa_vif_rx_flush_copies(&b);
+	xa_vif_rx_answer(queue);
+	for (i = 0; b.siblings; i++) {
+		struct xa_vif_queue *sibling = &queue->vif->queues[i];
+
+		if (!(b.siblings & BIT_ULL(i)))
+			continue;
+		b.siblings &= ~BIT_ULL(i);
+		xa_vif_rx_answer(sibling);
+		mutex_unlock(&sibling->rx_lock);
+	}
+	__skb_queue_purge(&b.done);
+	return more;
 }
 
 static void xa_vif_rx_drop_expired(struct xa_vif_queue *queue)
@@ -506,11 +592,14 @@ int xa_vif_rx_thread(void *data)
 		if (test_bit(XA_VIF_DISABLED, &vif->flags))
 			continue;
 		if (!skb_queue_empty_lockless(&queue->rx_queue) || queue->stalled) {
+			/* Another queue's thread may be sending ours. */
+			mutex_lock(&queue->rx_lock);
 			more = xa_vif_rx_action(queue);
 			xa_vif_rx_drop_expired(queue);
 			if (queue->stalled && !queue->rx_req_count)
 				xa_vif_rx_room(queue, 1);
 			xa_vif_rx_check_stall(queue);
+			mutex_unlock(&queue->rx_lock);
 		}
 		if (more) {
 			WRITE_ONCE(queue->rx_kick, true);

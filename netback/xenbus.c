@@ -211,6 +211,8 @@ static void xa_netbk_disconnect(struct xa_netbk *be)
 	WRITE_ONCE(vif->num_queues, 0);
 	/* ...once those that still may have finished. */
 	synchronize_net();
+	for (i = 0; i < n; i++)
+		xa_vif_stop_rx_thread(&queues[i]);
 	for (i = 0; i < n; i++) {
 		xa_vif_disconnect_queue(&queues[i]);
 		xa_vif_stats_add(&vif->closed_stats, &queues[i].stats);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way; the negotiated features from xenstore and the vif's ethtool -S counters; the 1-queue guest's vif gets MTU 9000 from the toolstack (xl's mtu=, the backend's "mtu" key), read back from xenstore and the vif
+# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way and, on 4 queues, 4 streams of different data to the guest at once (xenaccel sends queues' packets in each other's copy batches: that must have happened); the negotiated features from xenstore and the vif's ethtool -S counters; the 1-queue guest's vif gets MTU 9000 from the toolstack (xl's mtu=, the backend's "mtu" key), read back from xenstore and the vif
 # timeout: 3000
 
 # Each guest runs the configurations in COMBOS in order (MTU-OFFLOADS).
@@ -15,6 +15,8 @@ combos_full="1500-on 1500-nogso 1500-nosg 1500-nocsum 9000-on 9000-nogso"
 ping_sizes="1 2 56 100 1000 1472 1473 2000 4000 4096 8000 8972 8973 9000 16384 32000 60000 65507"
 small_chunks=4		# 4 x 8 MiB per stream in each configuration
 big_chunks=128		# 1 GiB each way, once
+par_streams=4		# streams to the 4-queue guest at once...
+par_chunks=8		# ...of 8 x 8 MiB each, each from a blob of its own
 
 case $BACKEND in
 intree) netback_mod=xen_netback ;;
@@ -27,15 +29,19 @@ echo 4 >"$qparam"
 at_exit "echo $old_max_queues >$qparam"
 at_exit "ip link set xenbr0 mtu 1500"
 
-# The guests generate their streams from a random blob; so does dom0.
-head -c 8M /dev/urandom >/tmp/nv-blob
-# gen CHUNKS: the stream dom0 sends, chunk headers between the blobs so
-# that no page-aligned content repeats at the same offset.
+# The guests generate their streams from a random blob; so does dom0,
+# with one more for each parallel stream, so that a page delivered to
+# the wrong stream cannot match.
+for s in "" $(seq 1 $par_streams); do
+	head -c 8M /dev/urandom >"/tmp/nv-blob$s"
+done
+# gen CHUNKS [STREAM]: the stream dom0 sends, chunk headers between the
+# blobs so that no page-aligned content repeats at the same offset.
 gen() {
 	local i
 	for i in $(seq 1 "$1"); do
 		echo "chunk $i"
-		cat /tmp/nv-blob
+		cat "/tmp/nv-blob${2:-}"
 	done
 }
 
@@ -110,6 +116,18 @@ for combo in $COMBOS; do
 		t0=$(date +%s)
 		sum=$(recv_stream)
 		say big-down-sum "$sum" $(($(date +%s) - t0))
+		if [ "${PAR_STREAMS:-0}" -gt 0 ]; then
+			wait_go
+			t0=$(date +%s)
+			s=1
+			while [ $s -le "$PAR_STREAMS" ]; do
+				nc.openbsd "$DOM0_IP" $((5010 + s)) </dev/null |
+					sha256sum | cut -d' ' -f1 >/tmp/par$s.sum &
+				s=$((s + 1))
+			done
+			wait
+			say par-down-sums "$(cat /tmp/par*.sum | tr '\n' ' ')" $(($(date +%s) - t0))
+		fi
 	fi
 	say combo-done "$combo"
 done
@@ -181,6 +199,46 @@ dom0_side() {
 	ip link set xenbr0 mtu "$mtu"
 }
 
+# verify_parallel_down GUEST VIF: streams of different data to the guest
+# at once, which its queues' hashes spread over the queues; each must
+# arrive whole. xenaccel then sends some queues' packets in the copy
+# batches of another queue's thread: tx_sibling_batched counts them.
+verify_parallel_down() {
+	local name=$1 vif=$2 s t line want=() got secs before after
+	before=$(ethtool -S "$vif" | awk '$1 == "tx_sibling_batched:" { print $2 }')
+	for s in $(seq 1 $par_streams); do
+		want+=("$(gen $par_chunks "$s" | sha256sum | cut -d' ' -f1)")
+		(gen $par_chunks "$s" | nc.openbsd -N -l -p $((5010 + s))) &
+		listeners+=($!)
+	done
+	for s in $(seq 1 $par_streams); do
+		t=0
+		until ss -ltn | grep -q ":$((5010 + s)) "; do
+			[ $t -lt 50 ] || fail "parallel stream listener $s not up"
+			sleep 0.2
+			t=$((t + 1))
+		done
+	done
+	open_go
+	line=$(guest_wait "$name" par-down-sums 600) || fail "q4: no parallel streams"
+	# "SUM1 ... SUMn SECONDS", the sums in stream order.
+	read -r -a got <<<"$line"
+	secs=${got[$par_streams]}
+	for s in $(seq 0 $((par_streams - 1))); do
+		[ "${got[$s]}" = "${want[$s]}" ] ||
+			fail "q4: parallel stream $((s + 1)) to the guest sent ${want[$s]}, received ${got[$s]}"
+	done
+	stop_listeners
+	summary "net-verify q4: $par_streams streams of $((par_chunks * 8)) MiB to the guest at once, each sha256 matches ($secs s)"
+	if [ "$BACKEND" = xenaccel ]; then
+		after=$(ethtool -S "$vif" | awk '$1 == "tx_sibling_batched:" { print $2 }')
+		metric q4_tx_sibling_batched $((after - before)) packets
+		[ $((after - before)) -gt 0 ] ||
+			fail "q4: no packet of one queue went in another queue's copy batch ($before -> $after)"
+		summary "net-verify q4: $((after - before)) packets sent in another queue's copy batch meanwhile"
+	fi
+}
+
 # verify_guest QUEUES COMBOS BIG-COMBO [VIF-MTU]: with VIF-MTU, the
 # toolstack sets the vif's MTU (xl's vif mtu=, the backend's "mtu" key),
 # which must be the vif's MTU once connected.
@@ -191,7 +249,8 @@ verify_guest() {
 	domid=$(guest_start "$name" --memory 512 "${opts[@]}" --env "QUEUES=$q" \
 		--env "COMBOS=$combos" --env "PING_SIZES=$ping_sizes" \
 		--env "CHUNKS=$small_chunks" --env "BIG_CHUNKS=$big_chunks" \
-		--env "BIG_COMBO=$big" </tmp/net-verify-job)
+		--env "BIG_COMBO=$big" --env "PAR_STREAMS=$([ "$q" = 4 ] && echo $par_streams || echo 0)" \
+		</tmp/net-verify-job)
 	vif=vif$domid.0
 	ip=$(sed -n 's/^GUEST_IP=//p' "/tmp/guest-$name/root/job/env")
 	n=$(guest_wait "$name" net-ready 180) || fail "q$q: guest network not up"
@@ -252,6 +311,7 @@ verify_guest() {
 			[ "$sum" = "$(cat /tmp/nv-down.sum)" ] ||
 				fail "q$q: 1 GiB dom0->guest stream sent $(cat /tmp/nv-down.sum), received $sum"
 			summary "net-verify q$q $combo: 1 GiB dom0->guest sha256 matches ($secs s)"
+			[ "$q" != 4 ] || verify_parallel_down "$name" "$vif"
 		fi
 		guest_wait "$name" "combo-done $combo" 120 >/dev/null || fail "q$q $combo: guest did not finish"
 		bad=
