@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS)
+# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS); BENCH_WORKLOADS keeps only the workloads it names
 # timeout: 3600
 # needs: xenaccel
 
@@ -19,6 +19,16 @@ workloads=(
 	"seqread1m --rw=read --bs=1M --iodepth=8"
 	"seqwrite1m --rw=write --bs=1M --iodepth=8"
 )
+# BENCH_WORKLOADS (names, e.g. "randread4k seqread1m") keeps only those:
+# more rounds of fewer workloads in the same time.
+if [ -n "${BENCH_WORKLOADS:-}" ]; then
+	kept=()
+	for w in "${workloads[@]}"; do
+		case " $BENCH_WORKLOADS " in *" ${w%% *} "*) kept+=("$w") ;; esac
+	done
+	[ ${#kept[@]} -gt 0 ] || fail "BENCH_WORKLOADS=$BENCH_WORKLOADS names no workload"
+	workloads=("${kept[@]}")
+fi
 fio_common="--ioengine=libaio --direct=1 --size=$size --time_based --runtime=$runtime --ramp_time=2 --eta=never --output-format=json"
 results=$SCENARIO_OUT/bench.jsonl
 : >"$results"
@@ -96,9 +106,10 @@ done
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the
 # workloads. Besides intree and xenaccel (defaults), the sides in
 # BENCH_XA_SIDES try xenaccel's options: xenaccel-poll with
-# poll_us=$poll_us, xenaccel-nopgnt without persistent grants.
+# poll_us=$poll_us, xenaccel-nopgnt without persistent grants. Set and
+# empty, it means none (so does BENCH_SEGMENTS for the sweep).
 poll_us=${BENCH_POLL_US:-100}
-xa_sides=${BENCH_XA_SIDES:-xenaccel-poll xenaccel-nopgnt}
+xa_sides=${BENCH_XA_SIDES-xenaccel-poll xenaccel-nopgnt}
 guest_run() {
 	local side=$1 run=$2 name=bench-$1-$2 be=${1%%-*} domid
 	local params=/sys/module/xenaccel_blkback/parameters
@@ -145,7 +156,7 @@ sweep_workloads=(
 	"seqread4m --rw=read --bs=4M --iodepth=4"
 	"seqwrite4m --rw=write --bs=4M --iodepth=4"
 )
-for segs in ${BENCH_SEGMENTS:-256 512 1024}; do
+for segs in ${BENCH_SEGMENTS-256 512 1024}; do
 	backend_use xenaccel || fail "cannot load xenaccel"
 	rmmod xenaccel_blkback
 	# (rmmod drops the sides' parameters: the defaults again)
