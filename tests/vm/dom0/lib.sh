@@ -175,6 +175,15 @@ xs_features() {
 
 # --- leaks ---------------------------------------------------------------
 
+# xenaccel netback's debugfs totals: what all vifs hold together.
+netback_totals=/sys/kernel/debug/xenaccel/netback/totals
+# netback_held: those totals on one line, e.g. "vifs 0 queues 0 ...".
+netback_held() { tr '\n' ' ' <"$netback_totals"; }
+# netback_held_zero: nothing held by any vif, with the module loaded.
+netback_held_zero() { [ -z "$(awk '$2 != 0' "$netback_totals")" ]; }
+# netback_total KEY: one of them.
+netback_total() { awk -v k="$1" '$1 == k { print $2 }' "$netback_totals"; }
+
 # What connecting and disconnecting a device again and again must not grow.
 slab_unreclaimable() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
 # Live vmalloc areas (rings are mapped there).  vfree()d ones stay listed
