@@ -4,6 +4,15 @@
 
 MODES=${NET_ATTACK_MODES:-"rw tx-tiny tx-bad-gref tx-cross-page tx-too-many-slots tx-bad-size tx-bad-extra tx-bad-gso tx-extra-chain tx-double-fetch mcast-flood ctrl ring-overrun rx-stall storm state-flap bad-keys"}
 
+# xenaccel's guest TX by grant map for the attacks: NET_TX_MAP (0, 1 or
+# 2) if set, else the module's default.
+if [ "$BACKEND" = xenaccel ] && [ -n "${NET_TX_MAP:-}" ] && [ "$NET_TX_MAP" != default ]; then
+	mapparam=/sys/module/xenaccel_netback/parameters/tx_map
+	at_exit "echo $(cat "$mapparam") >$mapparam"
+	echo "$NET_TX_MAP" >"$mapparam"
+	summary "net-attack: guest TX with tx_map $(cat "$mapparam")"
+fi
+
 failures=()
 bad() {
 	echo "CHECK FAILED: $*"
