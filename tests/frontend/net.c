@@ -1971,11 +1971,12 @@ static void mode_bad_keys(struct net *n)
  * is whole blocks of the pages (xacap.c): one consistent reading of its
  * slots.
  *
- * A response overwrites its request's first four bytes, the gref: the
- * thread writes a slot only while the backend has not answered it, and a
- * response it overwrote all the same (it raced the backend's publishing)
- * shows as an id without DF_ID, which every id we use has and no value the
- * thread writes there has; such responses are counted and skipped.
+ * A response overwrites a slot's first four bytes (its request's slot,
+ * or a later one's when the backend answers out of order): the thread
+ * writes a slot only while no response is published there, and a response
+ * it overwrote all the same (it raced the backend's publishing) shows as
+ * an id without DF_ID, which every id we use has and no value the thread
+ * writes there has; such responses are counted and skipped.
  */
 #define DF_ID		0x8000u
 #define DF_BAD_GREF	0x10123u	/* past any grant table; no DF_ID bit */
@@ -2063,9 +2064,15 @@ static void df_rewrite(struct df *c, RING_IDX i, uint8_t kind, uint32_t x)
 	if (kind == DF_EXTRA) {
 		/*
 		 * Bytes 4-7: the hash value, or a GSO extra's type (byte 4),
-		 * pad and features. Type and flags (bytes 0-1) share the
-		 * response's id.
+		 * pad and features. Type and flags (bytes 0-1) are where a
+		 * response's id goes, and with answers out of order (mapped
+		 * slots are answered late) any response may land in an
+		 * extra's slot: write both bytes in one store, so that one we
+		 * overwrite reads as an id without DF_ID (clobbered), never as
+		 * a made-up id of ours.
 		 */
+		volatile uint16_t *type_flags = (volatile uint16_t *)b;
+
 		switch (c->level) {
 		case DF_LEVEL_BENIGN:
 			b[4] = x;
@@ -2076,15 +2083,15 @@ static void df_rewrite(struct df *c, RING_IDX i, uint8_t kind, uint32_t x)
 		case DF_LEVEL_ODD:
 			/* A GSO extra on a frame that is no TCP: dropped. */
 			b[4] = XEN_NETIF_GSO_TYPE_TCPV4;
-			b[0] = (x >> 4) % 4 ? XEN_NETIF_EXTRA_TYPE_HASH : XEN_NETIF_EXTRA_TYPE_GSO;
+			*type_flags = (x >> 4) % 4 ? XEN_NETIF_EXTRA_TYPE_HASH : XEN_NETIF_EXTRA_TYPE_GSO;
 			break;
 		default:
 			b[4] = x % 3 ? XEN_NETIF_GSO_TYPE_TCPV4 : 7;
 			b[5] = x >> 8;
 			b[6] = x >> 16;
 			b[7] = x >> 24;
-			b[0] = types[(x >> 4) % ARRAY_SIZE(types)];
-			b[1] = (x >> 12) % 4 ? 0 : XEN_NETIF_EXTRA_FLAG_MORE;
+			*type_flags = types[(x >> 4) % ARRAY_SIZE(types)] |
+				      ((x >> 12) % 4 ? 0 : XEN_NETIF_EXTRA_FLAG_MORE << 8);
 			break;
 		}
 		return;
