@@ -156,7 +156,9 @@ sweep_workloads=(
 	"seqread4m --rw=read --bs=4M --iodepth=4"
 	"seqwrite4m --rw=write --bs=4M --iodepth=4"
 )
+swept=
 for segs in ${BENCH_SEGMENTS-256 512 1024}; do
+	swept=1
 	backend_use xenaccel || fail "cannot load xenaccel"
 	rmmod xenaccel_blkback
 	# (rmmod drops the sides' parameters: the defaults again)
@@ -180,7 +182,8 @@ for segs in ${BENCH_SEGMENTS-256 512 1024}; do
 		'select(.side == $s) | "\(.workload) \(.mibs | floor) MiB/s \(.cpu_us_per_io | floor) us dom0 CPU/io"' "$results" | paste -sd ';' -)"
 	guest_finish "$name" 120 || fail "$name: guest job failed"
 done
-rmmod xenaccel_blkback
+# Without a sweep (BENCH_SEGMENTS=) the A/A run left in-tree loaded.
+[ -z "$swept" ] || rmmod xenaccel_blkback
 backend_use "$BACKEND"
 
 # The report: medians per side, ratios, the A/A pair (in-tree's first run
