@@ -164,15 +164,20 @@ listen_down() {
 	(gen "$1" | nc.openbsd -N -l -p 5002) &
 	listeners+=($!)
 }
+# wait_listening PORT...: until dom0 listens on each port (10 s in all).
+wait_listening() {
+	local t=0 p
+	for p in "$@"; do
+		until ss -ltn | grep -q ":$p "; do
+			[ $t -lt 50 ] || fail "no listener on port $p"
+			sleep 0.2
+			t=$((t + 1))
+		done
+	done
+}
 # open_go [streams]: let the guest go on, once the stream listeners are up.
 open_go() {
-	local t=0
-	while [ "${1:-}" = streams ] &&
-		! { ss -ltn | grep -q ':5001 ' && ss -ltn | grep -q ':5002 '; }; do
-		[ $t -lt 50 ] || fail "stream listeners not up"
-		sleep 0.2
-		t=$((t + 1))
-	done
+	[ "${1:-}" != streams ] || wait_listening 5001 5002
 	(nc.openbsd -l -p 5000 </dev/null >/dev/null) &
 	listeners+=($!)
 }
@@ -218,21 +223,14 @@ dom0_side() {
 # arrive whole. xenaccel then sends some queues' packets in the copy
 # batches of another queue's thread: tx_sibling_batched counts them.
 verify_parallel_down() {
-	local name=$1 vif=$2 s t line want=() got secs before after
+	local name=$1 vif=$2 s line want=() got secs before after
 	before=$(ethtool -S "$vif" | awk '$1 == "tx_sibling_batched:" { print $2 }')
 	for s in $(seq 1 $par_streams); do
 		want+=("$(gen $par_chunks "$s" | sha256sum | cut -d' ' -f1)")
 		(gen $par_chunks "$s" | nc.openbsd -N -l -p $((5010 + s))) &
 		listeners+=($!)
 	done
-	for s in $(seq 1 $par_streams); do
-		t=0
-		until ss -ltn | grep -q ":$((5010 + s)) "; do
-			[ $t -lt 50 ] || fail "parallel stream listener $s not up"
-			sleep 0.2
-			t=$((t + 1))
-		done
-	done
+	wait_listening $(seq 5011 $((5010 + par_streams)))
 	open_go
 	line=$(guest_wait "$name" par-down-sums 600) || fail "q4: no parallel streams"
 	# "SUM1 ... SUMn SECONDS", the sums in stream order.
