@@ -146,7 +146,26 @@ static void xa_blkif_push_responses(struct xa_blkif_ring *ring)
 	}
 }
 
-/* Answer a request that did no I/O (refused, or a discard) at once. */
+/*
+ * Publish the responses the worker put while it handled a batch: requests
+ * it refused, and those a device completed during submission (brd, a
+ * cache hit), go out with one push and at most one notification a batch,
+ * not one each.
+ */
+static void xa_blkif_push_owed(struct xa_blkif_ring *ring)
+{
+	spin_lock_irq(&ring->done_lock);
+	if (ring->push_owed) {
+		ring->push_owed = false;
+		xa_blkif_push_responses(ring);
+	}
+	spin_unlock_irq(&ring->done_lock);
+}
+
+/*
+ * Answer a request that did no I/O (refused, or a discard): the worker
+ * publishes it at the end of its batch.
+ */
 static void xa_blkif_answer(struct xa_blkif_ring *ring, u64 id, u8 operation,
 			    s16 status)
 {
@@ -154,7 +173,7 @@ static void xa_blkif_answer(struct xa_blkif_ring *ring, u64 id, u8 operation,
 	xenaccel_grant_flush(&ring->mapper);
 	spin_lock_irq(&ring->done_lock);
 	xa_blkif_put_response(ring, id, operation, status);
-	xa_blkif_push_responses(ring);
+	ring->push_owed = true;
 	spin_unlock_irq(&ring->done_lock);
 }
 
@@ -219,10 +238,17 @@ static void xa_blkif_bio_done(struct bio *bio)
 		 */
 		spin_lock_irqsave(&ring->done_lock, flags);
 		if (p->answer_on_completion) {
-			/* The guest hears now, not after the worker runs. */
+			/*
+			 * The guest hears now, not after the worker reaps it;
+			 * within the worker's own submission, at the end of
+			 * its batch.
+			 */
 			xa_blkif_put_response(ring, p->id, p->operation,
 					      xa_blkif_rsp_status(p->status));
-			xa_blkif_push_responses(ring);
+			if (in_task() && current == ring->worker)
+				ring->push_owed = true;
+			else
+				xa_blkif_push_responses(ring);
 			p->answered = true;
 		}
 		list_add_tail(&p->node, &ring->done);
@@ -487,6 +513,7 @@ static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 		*eoi_flags &= ~XEN_EOI_FLAG_SPURIOUS;
 		for (i = 0; i < n; i++)
 			xa_blkif_handle_one(ring, (u8 *)ring->raw + i * size);
+		xa_blkif_push_owed(ring);
 		taken += n;
 		if (taken >= XA_BLKIF_QUOTA) {
 			*more = true;
@@ -494,6 +521,8 @@ static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 		}
 	}
 	blk_finish_plug(&plug);
+	/* What the plug held may have completed as it was let go. */
+	xa_blkif_push_owed(ring);
 	/* Indirect pages mapped privately go back now, not at the next reap. */
 	xenaccel_grant_flush(&ring->mapper);
 	return taken;

@@ -100,6 +100,8 @@ struct xa_blkif_ring {
 	spinlock_t done_lock;
 	struct list_head done;
 	atomic_t inflight;
+	/* Responses put by the worker's own batch, published at its end. */
+	bool push_owed;
 
 	/* Scratch for the worker: copied requests, segments, indirect pages. */
 	void *raw;
