@@ -299,6 +299,9 @@ guest_start() {
 	xl domid "$name"
 }
 
+# guest_ip NAME: the address guest_start gave guest NAME ($GUEST_IP in it).
+guest_ip() { sed -n 's/^GUEST_IP=//p' "/tmp/guest-$1/root/job/env"; }
+
 # guest_signal DOMID KEY: say KEY to a guest job (its dom0_said/wait_dom0).
 guest_signal() { xenstore-write "/local/domain/$1/data/$2" 1; }
 

@@ -59,7 +59,7 @@ done
 xafront net --sync $STRICT --dev "$DEVS" --ip "$GUEST_IP" --peer "$DOM0_IP" $MODES
 JOB
 )
-attacker_ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-netattacker/root/job/env)
+attacker_ip=$(guest_ip netattacker)
 for _ in $(seq "$spares"); do
 	xl network-attach "$attacker" bridge=xenbr0 || fail "attaching a spare vif"
 done

@@ -148,7 +148,7 @@ say ready
 wait
 JOB
 )
-rx_ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nl-g2g-rx/root/job/env)
+rx_ip=$(guest_ip nl-g2g-rx)
 guest_wait nl-g2g-rx ready 180 >/dev/null || fail "g2g: receiver network not up"
 tx=$(guest_start nl-g2g-tx --vif --env "PEER=$rx_ip" <<'JOB'
 modprobe xen-netfront
@@ -283,7 +283,7 @@ sleep 5
 JOB
 )
 guest_wait nl-reconnect ready 180 >/dev/null || fail "reconnect: guest network not up"
-ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nl-reconnect/root/job/env)
+ip=$(guest_ip nl-reconnect)
 be=/local/domain/0/backend/vif/$domid/0
 vif=vif$domid.0
 [ "$(xenstore-read "$be/mtu")" = 9000 ] || fail "mtu: the toolstack did not write mtu 9000"

@@ -266,7 +266,7 @@ verify_guest() {
 		--env "BIG_COMBO=$big" --env "PAR_STREAMS=$([ "$q" = 4 ] && echo $par_streams || echo 0)" \
 		</tmp/net-verify-job)
 	vif=vif$domid.0
-	ip=$(sed -n 's/^GUEST_IP=//p' "/tmp/guest-$name/root/job/env")
+	ip=$(guest_ip "$name")
 	n=$(guest_wait "$name" net-ready 180) || fail "q$q: guest network not up"
 	[ "$n" = "$q" ] || fail "q$q: the guest has $n queues"
 	device_report "$domid" | tee "$SCENARIO_OUT/devices-q$q.txt"
@@ -413,7 +413,7 @@ say ready
 nc.openbsd -l -p 5003 </dev/null | sha256sum | cut -d' ' -f1 >/tmp/sum
 say sum "$(cat /tmp/sum)"
 JOB
-rx_ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nv-g2g-rx/root/job/env)
+rx_ip=$(guest_ip nv-g2g-rx)
 guest_wait nv-g2g-rx ready 180 >/dev/null || fail "g2g: receiver network not up"
 snd=$(guest_start nv-g2g-tx --vif --env "PEER=$rx_ip" <<'JOB'
 modprobe xen-netfront
