@@ -218,8 +218,7 @@ until ls /sys/class/net | grep -q '^eth'; do
 	t=$((t + 1))
 done
 dev=$(ls /sys/class/net | grep '^eth' | head -n 1)
-ip link set "$dev" up
-ip addr add "$GUEST_IP/24" dev "$dev"
+net_up "$dev"
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
 say attached "$dev"
 ping -c 3 -s 20000 "$DOM0_IP" >/dev/null
