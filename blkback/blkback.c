@@ -155,8 +155,10 @@ static void xa_blkif_push_responses(struct xa_blkif_ring *ring)
 static void xa_blkif_push_owed(struct xa_blkif_ring *ring)
 {
 	spin_lock_irq(&ring->done_lock);
-	if (ring->push_owed) {
-		ring->push_owed = false;
+	if (ring->rsp_owed) {
+		ring->stats.batch_pushes++;
+		ring->stats.batch_rsp += ring->rsp_owed;
+		ring->rsp_owed = 0;
 		xa_blkif_push_responses(ring);
 	}
 	spin_unlock_irq(&ring->done_lock);
@@ -173,7 +175,7 @@ static void xa_blkif_answer(struct xa_blkif_ring *ring, u64 id, u8 operation,
 	xenaccel_grant_flush(&ring->mapper);
 	spin_lock_irq(&ring->done_lock);
 	xa_blkif_put_response(ring, id, operation, status);
-	ring->push_owed = true;
+	ring->rsp_owed++;
 	spin_unlock_irq(&ring->done_lock);
 }
 
@@ -246,7 +248,7 @@ static void xa_blkif_bio_done(struct bio *bio)
 			xa_blkif_put_response(ring, p->id, p->operation,
 					      xa_blkif_rsp_status(p->status));
 			if (in_task() && current == ring->worker)
-				ring->push_owed = true;
+				ring->rsp_owed++;
 			else
 				xa_blkif_push_responses(ring);
 			p->answered = true;

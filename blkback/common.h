@@ -50,6 +50,7 @@ struct xa_blkif_stats {
 	u64 notify;			/* events sent to the frontend */
 	u64 events;			/* events taken from the frontend */
 	u64 polls, poll_hits;		/* poll windows, and those that found work */
+	u64 batch_pushes, batch_rsp;	/* pushes at a batch's end, their responses */
 };
 
 struct dentry;
@@ -101,7 +102,7 @@ struct xa_blkif_ring {
 	struct list_head done;
 	atomic_t inflight;
 	/* Responses put by the worker's own batch, published at its end. */
-	bool push_owed;
+	unsigned int rsp_owed;
 
 	/* Scratch for the worker: copied requests, segments, indirect pages. */
 	void *raw;

@@ -414,6 +414,7 @@ enum xa_blkbk_stat {
 	XA_STAT_RD_SECT, XA_STAT_WR_SECT, XA_STAT_INDIRECT_REQ,
 	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY, XA_STAT_EVENTS,
 	XA_STAT_POLLS, XA_STAT_POLL_HITS,
+	XA_STAT_BATCH_PUSHES, XA_STAT_BATCH_RSP,
 	XA_STAT_PGNT_HITS, XA_STAT_PGNT_MISSES, XA_STAT_PGNT_MAPPED,
 	XA_STAT_PGNT_EVICTIONS, XA_STAT_PGNT_FULL, XA_STAT_PGNT_ENTRIES,
 	XA_STAT_MAP_CALLS, XA_STAT_MAPS, XA_STAT_UNMAP_CALLS, XA_STAT_UNMAPS,
@@ -444,6 +445,8 @@ static u64 xa_blkbk_ring_stat(struct xa_blkif_ring *ring, enum xa_blkbk_stat whi
 	case XA_STAT_EVENTS: return s->events;
 	case XA_STAT_POLLS: return s->polls;
 	case XA_STAT_POLL_HITS: return s->poll_hits;
+	case XA_STAT_BATCH_PUSHES: return s->batch_pushes;
+	case XA_STAT_BATCH_RSP: return s->batch_rsp;
 	case XA_STAT_PGNT_HITS: return c.hits;
 	case XA_STAT_PGNT_MISSES: return c.misses;
 	case XA_STAT_PGNT_MAPPED: return c.inserts;
@@ -509,6 +512,8 @@ XA_BLKBK_STAT(notify, XA_STAT_NOTIFY, false);
 XA_BLKBK_STAT(events, XA_STAT_EVENTS, false);
 XA_BLKBK_STAT(polls, XA_STAT_POLLS, false);
 XA_BLKBK_STAT(poll_hits, XA_STAT_POLL_HITS, false);
+XA_BLKBK_STAT(batch_pushes, XA_STAT_BATCH_PUSHES, false);
+XA_BLKBK_STAT(batch_rsp, XA_STAT_BATCH_RSP, false);
 XA_BLKBK_STAT(pgnt_hits, XA_STAT_PGNT_HITS, false);
 XA_BLKBK_STAT(pgnt_misses, XA_STAT_PGNT_MISSES, false);
 XA_BLKBK_STAT(pgnt_mapped, XA_STAT_PGNT_MAPPED, false);
@@ -539,6 +544,8 @@ static struct attribute *xa_blkbk_stat_attrs[] = {
 	&xa_blkbk_stat_events.attr.attr,
 	&xa_blkbk_stat_polls.attr.attr,
 	&xa_blkbk_stat_poll_hits.attr.attr,
+	&xa_blkbk_stat_batch_pushes.attr.attr,
+	&xa_blkbk_stat_batch_rsp.attr.attr,
 	&xa_blkbk_stat_pgnt_hits.attr.attr,
 	&xa_blkbk_stat_pgnt_misses.attr.attr,
 	&xa_blkbk_stat_pgnt_mapped.attr.attr,

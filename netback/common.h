@@ -22,6 +22,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <xen/events.h>
+#include <xen/grant_table.h>
 #include <xen/xenbus.h>
 
 #include <xenaccel/copy.h>
@@ -37,6 +38,14 @@ extern unsigned int xa_vif_fatal_slots;
 extern unsigned int xa_vif_bad_limit;
 extern unsigned int xa_vif_stall_timeout_ms;
 extern unsigned int xa_vif_drain_timeout_ms;
+extern unsigned int xa_vif_tx_map;
+
+/* Values of xa_vif_tx_map (tx_map). */
+enum {
+	XA_VIF_TX_MAP_NEVER,
+	XA_VIF_TX_MAP_AUTO,		/* when measured cheaper */
+	XA_VIF_TX_MAP_ALWAYS,		/* whenever possible */
+};
 
 /*
  * Counters of one queue. Each is written by one context only (the queue's
@@ -59,6 +68,18 @@ struct xa_vif_stats {
 	unsigned long rx_rate_limited;		/* times the credit ran out */
 	unsigned long rx_mcast_updates;		/* multicast filter requests */
 	unsigned long rx_notify;		/* events sent on the tx ring */
+	unsigned long rx_copied;		/* packets delivered by grant copy */
+	unsigned long rx_zerocopy_sent;		/* ...by grant map */
+	unsigned long rx_zerocopy_success;	/* mapped, given back uncopied */
+	unsigned long rx_zerocopy_fail;		/* mapped, copied by the stack */
+	unsigned long rx_map_busy;		/* copied: no map slot free */
+	unsigned long rx_map_hypercalls;	/* grant map hypercalls */
+	unsigned long rx_map_pages;		/* grants they mapped */
+	unsigned long rx_map_ns;		/* time spent in them */
+	unsigned long rx_unmap_hypercalls;	/* grant unmap hypercalls */
+	unsigned long rx_unmap_pages;		/* grants they unmapped */
+	unsigned long rx_unmap_ns;		/* ...and their TLB flushes */
+	unsigned long rx_map_errors;		/* grants not (un)mapped */
 	/* Guest RX: what the vif transmits. */
 	unsigned long tx_packets;
 	unsigned long tx_bytes;
@@ -83,9 +104,39 @@ struct xa_vif_tx_pending {
 	unsigned int first_slot;	/* index in queue->tx_slots */
 	unsigned int first_op;		/* its copies in queue->tx_copy */
 	unsigned int nr_ops;
-	bool failed;			/* a copy failed: drop it */
+	u16 map_head;			/* its first mapped slot, or NONE */
+	bool failed;			/* a copy or map failed: drop it */
 	struct xa_vif_tx_pkt pkt;
 };
+
+/*
+ * Guest TX by grant map: a request whose data page is mapped and given to
+ * the stack as an skb frag. The packet's first map carries the skb's
+ * zero-copy completion; its others follow by @next. The request is
+ * answered once the stack gave the page back and it was unmapped.
+ */
+struct xa_vif_tx_map {
+	struct ubuf_info ubuf;		/* the first's: the skb's destructor_arg */
+	struct xa_vif_queue *queue;
+	struct page *page;		/* where the grant is mapped */
+	grant_handle_t handle;		/* INVALID_GRANT_HANDLE: not mapped */
+	u16 id;				/* the request's */
+	s16 status;			/* its answer */
+	u16 next;			/* the packet's next map, or NONE */
+	unsigned int refs;		/* the page's count when it is ours alone */
+	bool copied;			/* the stack copied the frags (first) */
+	bool leaked;			/* could not be unmapped: never reused */
+};
+
+/*
+ * Maps per queue: half a ring, so that a guest whose mapped packets the
+ * stack holds (queued for a slow guest, say) keeps half its ring for
+ * packets that are copied and answered at once.
+ */
+#define XA_VIF_TX_MAPS 128
+#define XA_VIF_TX_MAP_NONE 0xffff
+/* tx_status of a slot answered when its map is undone, not in order. */
+#define XA_VIF_TX_DEFERRED 0x7fff
 
 struct xa_vif;
 
@@ -101,6 +152,7 @@ struct xa_vif_totals {
 	atomic_t irqs;			/* event channels bound */
 	atomic_t threads;		/* guest-RX threads */
 	atomic_t skbs;			/* packets queued for guest RX */
+	atomic_t maps;			/* guest-TX grants mapped */
 };
 
 extern struct xa_vif_totals xa_vif_totals;
@@ -128,6 +180,33 @@ struct xa_vif_queue {
 	u16 *tx_op_pending;		/* copy -> tx_pending index */
 	struct xa_vif_tx_pending *tx_pending;
 	unsigned int tx_nr_pending;
+	/*
+	 * Guest TX by grant map, NAPI only (disconnect once NAPI is gone),
+	 * except tx_done: the maps XA_VIF_TX_MAPS pages are for, a stack of
+	 * the free ones, this batch's map operations, the unmap operations.
+	 */
+	struct xa_vif_tx_map *tx_maps;
+	struct page **tx_map_pages;
+	u16 *tx_map_free;
+	unsigned int tx_nr_map_free;
+	struct gnttab_map_grant_ref *tx_map_ops;
+	struct page **tx_map_op_pages;
+	u16 *tx_map_op_slot;		/* map op -> tx_maps index */
+	u16 *tx_map_op_pending;		/* map op -> tx_pending index */
+	unsigned int tx_nr_map_ops;
+	struct gnttab_unmap_grant_ref *tx_unmap_ops;
+	struct page **tx_unmap_pages;
+	u16 *tx_done_taken;		/* tx_done, taken for unmapping */
+	atomic_t tx_mapped;		/* maps in use */
+	struct xa_vif_tx_cost tx_cost;
+	/*
+	 * The first map of each packet the stack gave back: its zero-copy
+	 * completion adds, from any context; NAPI takes.
+	 */
+	spinlock_t tx_done_lock;
+	u16 *tx_done;
+	unsigned int tx_nr_done;
+	struct work_struct tx_kick_work; /* NAPI for completions in a thread */
 	struct xa_vif_credit credit;
 	bool rate_limited;
 	struct delayed_work credit_work;
@@ -255,7 +334,6 @@ void xa_vif_free(struct xa_vif *vif);
 int xa_vif_connect_queue(struct xa_vif_queue *queue, grant_ref_t tx_ref,
 			 grant_ref_t rx_ref, evtchn_port_t tx_evtchn,
 			 evtchn_port_t rx_evtchn);
-void xa_vif_stop_rx_thread(struct xa_vif_queue *queue);
 void xa_vif_disconnect_queue(struct xa_vif_queue *queue);
 void xa_vif_carrier_on(struct xa_vif *vif, unsigned int num_queues);
 void xa_vif_carrier_off(struct xa_vif *vif);
@@ -297,6 +375,7 @@ void xa_vif_credit_work(struct work_struct *work);
 /* rx.c */
 int xa_vif_rx_init(struct xa_vif_queue *queue);
 void xa_vif_rx_deinit(struct xa_vif_queue *queue);
+void xa_vif_rx_stop(struct xa_vif_queue *queue);
 int xa_vif_rx_thread(void *data);
 irqreturn_t xa_vif_rx_interrupt(int irq, void *data);
 bool xa_vif_rx_event(struct xa_vif_queue *queue);

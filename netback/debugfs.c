@@ -3,12 +3,15 @@
  * xenaccel_netback in debugfs, under xenaccel/netback/:
  *
  *   totals		what all vifs hold together: net_devices, queues,
- *			mapped rings, bound event channels, guest-RX threads
- *			and packets queued for guests; all zero once no vif
- *			is left, which the rig's lifecycle scenario checks
+ *			mapped rings, bound event channels, guest-RX threads,
+ *			packets queued for guests and guest-TX pages mapped;
+ *			all zero once no vif is left, which the rig's
+ *			lifecycle scenario checks
  *   vifD.H/queues	the vif's flags and its side of the control ring,
  *			then each queue's ring indices, what it holds, its
- *			rate-limiting credit and its grant-copy batching
+ *			rate-limiting credit, its grant-copy batching and its
+ *			guest-TX grant maps (counts, hypercall times and the
+ *			cost estimates it chooses between copy and map by)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,6 +33,7 @@ static int xa_vif_totals_show(struct seq_file *m, void *unused)
 	seq_printf(m, "irqs %d\n", atomic_read(&xa_vif_totals.irqs));
 	seq_printf(m, "threads %d\n", atomic_read(&xa_vif_totals.threads));
 	seq_printf(m, "queued_skbs %d\n", atomic_read(&xa_vif_totals.skbs));
+	seq_printf(m, "tx_maps %d\n", atomic_read(&xa_vif_totals.maps));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(xa_vif_totals);
@@ -46,6 +50,30 @@ static void xa_vif_show_copies(struct seq_file *m, const char *name,
 		   ns, calls ? div64_u64(ns, calls) : 0,
 		   ops ? div64_u64(ns, ops) : 0,
 		   bytes >> 10 ? div64_u64(ns, bytes >> 10) : 0);
+}
+
+/* Guest TX by grant map: what it holds, did and measured (racy reads). */
+static void xa_vif_show_maps(struct seq_file *m, struct xa_vif_queue *q)
+{
+	const struct xa_vif_stats *s = &q->stats;
+	unsigned long maps = READ_ONCE(s->rx_map_pages);
+	unsigned long unmaps = READ_ONCE(s->rx_unmap_pages);
+
+	seq_printf(m, "  tx maps %d free %u packets copied %lu mapped %lu copied_by_stack %lu busy %lu\n",
+		   atomic_read(&q->tx_mapped), READ_ONCE(q->tx_nr_map_free),
+		   READ_ONCE(s->rx_copied), READ_ONCE(s->rx_zerocopy_sent),
+		   READ_ONCE(s->rx_zerocopy_fail), READ_ONCE(s->rx_map_busy));
+	seq_printf(m, "  tx map hypercalls %lu pages %lu ns_per_page %lu unmap hypercalls %lu pages %lu ns_per_page %lu\n",
+		   READ_ONCE(s->rx_map_hypercalls), maps,
+		   maps ? READ_ONCE(s->rx_map_ns) / maps : 0,
+		   READ_ONCE(s->rx_unmap_hypercalls), unmaps,
+		   unmaps ? READ_ONCE(s->rx_unmap_ns) / unmaps : 0);
+	/* The estimates NAPI chooses by, in ns (they are kept x16). */
+	seq_printf(m, "  tx cost copy_per_kib %u map_per_page %u unmap_per_page %u copied_by_stack %u/1024\n",
+		   READ_ONCE(q->tx_cost.copy_kib) / 16,
+		   READ_ONCE(q->tx_cost.map_page) / 16,
+		   READ_ONCE(q->tx_cost.unmap_page) / 16,
+		   READ_ONCE(q->tx_cost.copied));
 }
 
 static int xa_vif_queues_show(struct seq_file *m, void *unused)
@@ -79,6 +107,7 @@ static int xa_vif_queues_show(struct seq_file *m, void *unused)
 			   READ_ONCE(q->credit.remaining), READ_ONCE(q->credit.bytes),
 			   jiffies_to_msecs(READ_ONCE(q->credit.window)));
 		xa_vif_show_copies(m, "tx", &q->tx_copy.stats);
+		xa_vif_show_maps(m, q);
 		xenaccel_ring_show(m, "rx", &q->rx);
 		seq_printf(m, "  rx held_reqs %u queued_skbs %u queued_bytes %u of %u stalled %d last_rx %u ms ago\n",
 			   READ_ONCE(q->rx_req_count), skb_queue_len_lockless(&q->rx_queue),

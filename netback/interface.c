@@ -68,6 +68,39 @@ module_param_named(rx_drain_timeout_msecs, xa_vif_drain_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(rx_drain_timeout_msecs,
 		 "Milliseconds a packet may wait for the guest before it is dropped");
 
+/*
+ * Guest TX by grant map: a packet's data past its headers mapped and
+ * handed to the stack rather than copied. Saves the copy where the stack
+ * forwards the packet (to another guest, a NIC); costs a map, an unmap
+ * and its TLB flush per page, and holds the guest's buffers until the
+ * stack frees the packet. 1 chooses per packet by the costs measured on
+ * each queue (xa_vif_tx_cost); 0 copies all; 2 maps whenever it can.
+ */
+unsigned int xa_vif_tx_map = XA_VIF_TX_MAP_AUTO;
+
+static int xa_vif_tx_map_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int mode;
+	int err;
+
+	err = kstrtouint(val, 0, &mode);
+	if (err)
+		return err;
+	if (mode > XA_VIF_TX_MAP_ALWAYS)
+		return -EINVAL;
+	WRITE_ONCE(xa_vif_tx_map, mode);
+	return 0;
+}
+
+static const struct kernel_param_ops xa_vif_tx_map_ops = {
+	.set = xa_vif_tx_map_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(tx_map, &xa_vif_tx_map_ops, &xa_vif_tx_map, 0644);
+MODULE_PARM_DESC(tx_map,
+		 "Guest TX by grant map: 0 never, 1 when measured cheaper (default), 2 whenever possible");
+
 /* Bytes queued for the guest before the stack is told to wait. */
 #define XA_VIF_RX_QUEUE_BYTES (XEN_PAGE_SIZE * 128)
 #define XA_VIF_QUEUE_LENGTH 1000
@@ -344,6 +377,18 @@ static const struct xa_vif_stat_desc xa_vif_stat_descs[] = {
 	XA_VIF_STAT(rx_rate_limited),
 	XA_VIF_STAT(rx_mcast_updates),
 	XA_VIF_STAT(rx_notify),
+	XA_VIF_STAT(rx_copied),
+	XA_VIF_STAT(rx_zerocopy_sent),
+	XA_VIF_STAT(rx_zerocopy_success),
+	XA_VIF_STAT(rx_zerocopy_fail),
+	XA_VIF_STAT(rx_map_busy),
+	XA_VIF_STAT(rx_map_hypercalls),
+	XA_VIF_STAT(rx_map_pages),
+	XA_VIF_STAT(rx_map_ns),
+	XA_VIF_STAT(rx_unmap_hypercalls),
+	XA_VIF_STAT(rx_unmap_pages),
+	XA_VIF_STAT(rx_unmap_ns),
+	XA_VIF_STAT(rx_map_errors),
 	XA_VIF_STAT(tx_packets),
 	XA_VIF_STAT(tx_bytes),
 	XA_VIF_STAT(tx_gso),
@@ -623,25 +668,12 @@ fail:
 	return err;
 }
 
-/*
- * Stop a queue's guest-RX thread. The threads of a vif send each other's
- * packets, so disconnect stops all of them before tearing any queue down.
- */
-void xa_vif_stop_rx_thread(struct xa_vif_queue *queue)
-{
-	if (queue->rx_task) {
-		kthread_stop(queue->rx_task);
-		queue->rx_task = NULL;
-		atomic_dec(&xa_vif_totals.threads);
-	}
-}
-
 /* Stop serving a queue; NAPI is disabled. Safe on a partly connected one. */
 void xa_vif_disconnect_queue(struct xa_vif_queue *queue)
 {
 	struct xenbus_device *dev = queue->vif->xbdev;
 
-	xa_vif_stop_rx_thread(queue);
+	xa_vif_rx_stop(queue);
 	if (queue->rx_irq && queue->rx_irq != queue->tx_irq) {
 		unbind_from_irqhandler(queue->rx_irq, queue);
 		atomic_dec(&xa_vif_totals.irqs);

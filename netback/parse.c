@@ -7,6 +7,7 @@
 #include <linux/if_ether.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/string.h>
 #include <xen/page.h>
 
@@ -427,4 +428,91 @@ unsigned int xa_vif_rx_slots(unsigned int len, unsigned int headroom)
 	unsigned int per_slot = XEN_PAGE_SIZE - headroom;
 
 	return len ? DIV_ROUND_UP(len, per_slot) : 1;
+}
+
+/* Move a moving average 1/8 of the way to @sample; the first sets it. */
+static u32 xa_vif_ewma(u32 avg, u64 sample)
+{
+	u32 s = min_t(u64, sample, 0xffffffffULL);
+
+	if (!avg)
+		return s ?: 1;
+	if (s >= avg)
+		return avg + (s - avg) / 8;
+	return avg - (avg - s) / 8;
+}
+
+/*
+ * A batch of whole packets' grant copies took @ns for @bytes in @ops
+ * copies: a sample of the cost per KiB if the copies were large enough.
+ */
+void xa_vif_tx_cost_copy(struct xa_vif_tx_cost *c, u64 ns, u64 bytes,
+			 u64 ops)
+{
+	if (bytes && bytes >= ops * XA_VIF_TX_COST_MIN_COPY)
+		c->copy_kib = xa_vif_ewma(c->copy_kib,
+					  div64_u64(ns * 16 * 1024, bytes));
+}
+
+/* A map hypercall took @ns for @pages. */
+void xa_vif_tx_cost_map(struct xa_vif_tx_cost *c, u64 ns, unsigned int pages)
+{
+	if (pages)
+		c->map_page = xa_vif_ewma(c->map_page, div_u64(ns * 16, pages));
+}
+
+/* An unmap hypercall took @ns for @pages. */
+void xa_vif_tx_cost_unmap(struct xa_vif_tx_cost *c, u64 ns,
+			  unsigned int pages)
+{
+	if (pages)
+		c->unmap_page = xa_vif_ewma(c->unmap_page,
+					    div_u64(ns * 16, pages));
+}
+
+/* A mapped packet came back from the stack, @copied by it or not. */
+void xa_vif_tx_cost_zerocopy(struct xa_vif_tx_cost *c, bool copied)
+{
+	u32 s = copied ? 1024 : 0;
+
+	/* Not xa_vif_ewma(): 0 is a value here, not "unmeasured". */
+	if (s >= c->copied)
+		c->copied += (s - c->copied + 7) / 8;
+	else
+		c->copied -= (c->copied - s + 7) / 8;
+}
+
+/* A batch of packets was delivered: the next one may be a probe. */
+void xa_vif_tx_cost_batch(struct xa_vif_tx_cost *c)
+{
+	if (++c->batches >= XA_VIF_TX_COST_PROBE)
+		c->batches = 0;
+	c->probe = !c->batches;
+}
+
+/**
+ * xa_vif_tx_cost_map_better - map a packet's data rather than copy it?
+ * @c: the queue's measurements
+ * @bytes: the packet's bytes past its copied headers
+ * @pages: the pages (grants) they lie in
+ *
+ * Mapping costs a map and an unmap per page, plus, for the share of
+ * packets the stack copies anyway, a copy (costed as a grant copy);
+ * copying costs its bytes. The copy is measured first, then the map
+ * (the first mapped packets measure it); in a probe batch the answer is
+ * the dearer way.
+ */
+bool xa_vif_tx_cost_map_better(const struct xa_vif_tx_cost *c,
+			       unsigned int bytes, unsigned int pages)
+{
+	u64 copy, map;
+
+	if (!c->copy_kib)
+		return false;
+	if (!c->map_page || !c->unmap_page)
+		return true;
+	copy = (u64)c->copy_kib * bytes;
+	map = ((u64)c->map_page + c->unmap_page) * pages * 1024 +
+	      div_u64(copy * c->copied, 1024);
+	return (map < copy) != c->probe;
 }

@@ -127,4 +127,41 @@ enum xa_vif_mtu_verdict xa_vif_parse_mtu(const char *s, unsigned int min,
 
 unsigned int xa_vif_rx_slots(unsigned int len, unsigned int headroom);
 
+/*
+ * Guest TX by grant copy or by grant map, chosen per packet from what each
+ * costs here, measured as the data path runs: moving averages (1/8 weight
+ * to each new sample) of the copy hypercall's time per KiB, the map and
+ * the unmap hypercalls' (with its TLB flush) per page, and the share of
+ * mapped packets the stack copied anyway (delivered to a local socket,
+ * say), for which the mapping bought nothing. Times are in 1/16 ns.
+ *
+ * Only batches that copied whole packets, in copies of 256 bytes or more
+ * on average, tell the copy's cost per KiB (a batch holding mapped
+ * packets copies only their headers; one of small packets measures the
+ * cost per copy, not per KiB). So that both ways stay measured, one batch
+ * in XA_VIF_TX_COST_PROBE goes the way that looks dearer.
+ */
+struct xa_vif_tx_cost {
+	u32 copy_kib;		/* grant copy, per KiB */
+	u32 map_page;		/* map hypercall, per page */
+	u32 unmap_page;		/* unmap hypercall, per page */
+	u32 copied;		/* mapped packets copied by the stack, of 1024 */
+	u32 batches;		/* batches since the last probe */
+	bool probe;		/* this batch goes the other way */
+};
+
+#define XA_VIF_TX_COST_PROBE 32
+/* Bytes per copy below which a batch does not tell the cost per KiB. */
+#define XA_VIF_TX_COST_MIN_COPY 256
+
+void xa_vif_tx_cost_copy(struct xa_vif_tx_cost *c, u64 ns, u64 bytes,
+			 u64 ops);
+void xa_vif_tx_cost_map(struct xa_vif_tx_cost *c, u64 ns, unsigned int pages);
+void xa_vif_tx_cost_unmap(struct xa_vif_tx_cost *c, u64 ns,
+			  unsigned int pages);
+void xa_vif_tx_cost_zerocopy(struct xa_vif_tx_cost *c, bool copied);
+void xa_vif_tx_cost_batch(struct xa_vif_tx_cost *c);
+bool xa_vif_tx_cost_map_better(const struct xa_vif_tx_cost *c,
+			       unsigned int bytes, unsigned int pages);
+
 #endif /* XA_NETBACK_PROTO_H */

@@ -55,12 +55,9 @@ int xa_vif_rx_init(struct xa_vif_queue *queue)
 	return xenaccel_copier_init(&queue->rx_copy, XA_VIF_RX_COPY_OPS);
 }
 
+/* After xa_vif_rx_stop(). */
 void xa_vif_rx_deinit(struct xa_vif_queue *queue)
 {
-	/* The thread is gone and the stack sends no more: no lock needed. */
-	atomic_sub(skb_queue_len(&queue->rx_queue), &xa_vif_totals.skbs);
-	skb_queue_purge(&queue->rx_queue);
-	queue->rx_queue_len = 0;
 	xenaccel_copier_destroy(&queue->rx_copy);
 	kvfree(queue->rx_reqs);
 	kvfree(queue->rx_rsps);
@@ -507,6 +504,36 @@ static bool xa_vif_rx_action(struct xa_vif_queue *queue)
 	return more;
 }
 
+/* Drop everything queued for the guest. */
+static void xa_vif_rx_drop_all(struct xa_vif_queue *queue)
+{
+	struct sk_buff *skb;
+
+	while ((skb = xa_vif_rx_dequeue(queue))) {
+		queue->stats.tx_dropped++;
+		kfree_skb(skb);
+	}
+}
+
+/**
+ * xa_vif_rx_stop - stop a queue's guest-RX thread, drop what it queued
+ * @queue: a queue the stack sends no more to
+ *
+ * The packets may hold mapped guest-TX pages of any vif (this one's
+ * included, looped back), whose disconnect waits for them, and the
+ * threads of a vif send each other's packets: disconnect stops every
+ * queue's guest RX before it tears any queue down.
+ */
+void xa_vif_rx_stop(struct xa_vif_queue *queue)
+{
+	if (queue->rx_task) {
+		kthread_stop(queue->rx_task);
+		queue->rx_task = NULL;
+		atomic_dec(&xa_vif_totals.threads);
+	}
+	xa_vif_rx_drop_all(queue);
+}
+
 static void xa_vif_rx_drop_expired(struct xa_vif_queue *queue)
 {
 	struct sk_buff *skb;
@@ -588,9 +615,14 @@ int xa_vif_rx_thread(void *data)
 		WRITE_ONCE(queue->rx_kick, false);
 		/* Clear the kick before looking, so no wakeup is missed. */
 		smp_mb();
-		/* A broken frontend gets nothing more, nor an EOI. */
-		if (test_bit(XA_VIF_DISABLED, &vif->flags))
+		/*
+		 * A broken frontend gets nothing more, nor an EOI; what was
+		 * queued for it (maybe other guests' mapped pages) goes.
+		 */
+		if (test_bit(XA_VIF_DISABLED, &vif->flags)) {
+			xa_vif_rx_drop_all(queue);
 			continue;
+		}
 		if (!skb_queue_empty_lockless(&queue->rx_queue) || queue->stalled) {
 			/* Another queue's thread may be sending ours. */
 			mutex_lock(&queue->rx_lock);

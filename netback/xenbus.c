@@ -211,8 +211,14 @@ static void xa_netbk_disconnect(struct xa_netbk *be)
 	WRITE_ONCE(vif->num_queues, 0);
 	/* ...once those that still may have finished. */
 	synchronize_net();
+	/*
+	 * Packets queued for the guest may hold guest-TX pages mapped by
+	 * any of these queues, whose disconnect waits for them, and each
+	 * queue's thread may send the others' packets: stop and drop the
+	 * guest RX of every queue first.
+	 */
 	for (i = 0; i < n; i++)
-		xa_vif_stop_rx_thread(&queues[i]);
+		xa_vif_rx_stop(&queues[i]);
 	for (i = 0; i < n; i++) {
 		xa_vif_disconnect_queue(&queues[i]);
 		xa_vif_stats_add(&vif->closed_stats, &queues[i].stats);

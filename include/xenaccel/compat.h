@@ -105,6 +105,62 @@ struct page *xenaccel_page_pool_alloc(struct page_pool *pool);
 #define xenaccel_skb_mark_for_recycle(skb) do { } while (0)
 #endif
 
+/*
+ * A device's zero-copy skb completion, struct ubuf_info: a callback of
+ * (ubuf, success) up to 5.x, of (skb, ubuf, success) from 5.19, and
+ * ops->complete from 6.10. Drivers define the callback with
+ * XENACCEL_UBUF_CALLBACK(fn, ubuf, success), declare its ops with
+ * XENACCEL_UBUF_OPS(name, fn) and set a ubuf up with
+ * xenaccel_ubuf_init(ubuf, name, fn).
+ */
+#if defined(XENACCEL_HAVE_UBUF_INFO_OPS)
+#define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
+	void fn(struct sk_buff *xenaccel_skb, struct ubuf_info *ubuf, bool success)
+#define XENACCEL_UBUF_OPS(name, fn)					\
+	static const struct ubuf_info_ops name = { .complete = fn }
+#define xenaccel_ubuf_init(ubuf, name, fn) ((ubuf)->ops = &(name))
+#else
+#if defined(XENACCEL_HAVE_UBUF_CALLBACK_SKB)
+#define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
+	void fn(struct sk_buff *xenaccel_skb, struct ubuf_info *ubuf, bool success)
+#else
+#define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
+	void fn(struct ubuf_info *ubuf, bool success)
+#endif
+#define XENACCEL_UBUF_OPS(name, fn) struct xenaccel_unused_##name
+#define xenaccel_ubuf_init(ubuf, name, fn) ((ubuf)->callback = (fn))
+#endif
+
+/*
+ * Give an skb's frags to the stack as a device's zero-copy pages: @ubuf
+ * completes when the stack releases them (or copies them, to keep them).
+ * The flag moved from tx_flags to flags in 5.13.
+ */
+#ifdef XENACCEL_HAVE_SKBFL_ZEROCOPY
+#define xenaccel_skb_zerocopy(skb, ubuf)				\
+	do {								\
+		struct skb_shared_info *xenaccel_shinfo = skb_shinfo(skb); \
+									\
+		xenaccel_shinfo->destructor_arg = (ubuf);		\
+		xenaccel_shinfo->flags |= SKBFL_ZEROCOPY_ENABLE;	\
+	} while (0)
+#else
+#define xenaccel_skb_zerocopy(skb, ubuf)				\
+	do {								\
+		struct skb_shared_info *xenaccel_shinfo = skb_shinfo(skb); \
+									\
+		xenaccel_shinfo->destructor_arg = (ubuf);		\
+		xenaccel_shinfo->tx_flags |= SKBTX_DEV_ZEROCOPY;	\
+	} while (0)
+#endif
+
+/* napi_gro_flush() is in <net/gro.h> from 6.15: #include XENACCEL_GRO_H. */
+#ifdef XENACCEL_HAVE_GRO_FLUSH_GRO_H
+#define XENACCEL_GRO_H "net/gro.h"
+#else
+#define XENACCEL_GRO_H "linux/netdevice.h"
+#endif
+
 /* Request operations and flags have their own type since 6.0. */
 #ifndef XENACCEL_HAVE_BLK_OPF_T
 typedef unsigned int blk_opf_t;

@@ -416,6 +416,140 @@ out:
 	return ok;
 }
 
+static bool nb_test_tx_cost(void)
+{
+	struct xa_vif_tx_cost c = {};
+	unsigned int i;
+	bool ok = false;
+
+	/* Nothing measured: copy, to measure the copy first... */
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 4096, 1));
+	/* ...from batches of large copies only: 64 KiB in 1024 copies is not. */
+	xa_vif_tx_cost_copy(&c, 64000, 64 * 1024, 1024);
+	XA_EXPECT(!c.copy_kib);
+	/* Copy 1 KiB in 1000 ns. */
+	xa_vif_tx_cost_copy(&c, 64000, 64 * 1024, 32);
+	XA_EXPECT(c.copy_kib == 16000);
+	/* Then map, to measure the map and the unmap. */
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 1024, 1));
+	/* Map 500 ns and unmap 1500 ns a page. */
+	xa_vif_tx_cost_map(&c, 5000, 10);
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 1024, 1));
+	xa_vif_tx_cost_unmap(&c, 15000, 10);
+	XA_EXPECT(c.map_page == 8000 && c.unmap_page == 24000);
+	/* A page of data: copy 4000 ns against map 2000 ns. */
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 4096, 1));
+	/* 1 KiB in one page: copy 1000 ns, map 2000 ns. */
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 1024, 1));
+	/* Two half pages: 4 KiB copied against two maps and unmaps. */
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 4096, 2));
+	/* Averages move 1/8 of the way to each sample. */
+	xa_vif_tx_cost_unmap(&c, 8 * 24000 / 16 + 80000, 8);
+	XA_EXPECT(c.unmap_page == 24000 + (184000 - 24000) / 8);
+	c.unmap_page = 24000;
+	/* The stack copying every mapped packet makes mapping lose. */
+	for (i = 0; i < 100; i++)
+		xa_vif_tx_cost_zerocopy(&c, true);
+	XA_EXPECT(c.copied > 1000 && c.copied <= 1024);
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 4096, 1));
+	/* Once the stack stops copying, mapping pays again. */
+	for (i = 0; i < 100; i++)
+		xa_vif_tx_cost_zerocopy(&c, false);
+	XA_EXPECT(c.copied == 0);
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 4096, 1));
+	/* One batch in XA_VIF_TX_COST_PROBE goes the dearer way. */
+	for (i = 1; i < XA_VIF_TX_COST_PROBE; i++) {
+		xa_vif_tx_cost_batch(&c);
+		XA_EXPECT(xa_vif_tx_cost_map_better(&c, 4096, 1));
+	}
+	xa_vif_tx_cost_batch(&c);
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 4096, 1));
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 1024, 1));
+	xa_vif_tx_cost_batch(&c);
+	XA_EXPECT(xa_vif_tx_cost_map_better(&c, 4096, 1));
+	/* Absurd samples saturate, and never divide by zero. */
+	xa_vif_tx_cost_copy(&c, ~0ULL / 32, 1, 0);
+	xa_vif_tx_cost_copy(&c, 1000, 0, 0);
+	xa_vif_tx_cost_map(&c, ~0ULL / 32, 1);
+	xa_vif_tx_cost_map(&c, 1000, 0);
+	xa_vif_tx_cost_unmap(&c, 1000, 0);
+	XA_EXPECT(c.copy_kib > 0x10000000 && c.map_page > 0x10000000);
+	/* No overflow at the largest: copied by the stack, mapping loses. */
+	c.copied = 1024;
+	XA_EXPECT(!xa_vif_tx_cost_map_better(&c, 65535, 17));
+	ok = true;
+out:
+	return ok;
+}
+
+/*
+ * @batches batches of 64 packets of one page each, on a queue where a copy
+ * costs @copy ns per KiB, a map and an unmap @map and @unmap ns per page,
+ * and the stack copies every mapped packet if @stack_copies: each batch
+ * feeds the queue's estimates what it would measure. Returns the packets
+ * mapped.
+ */
+static unsigned int nb_tx_cost_run(struct xa_vif_tx_cost *c,
+				   unsigned int batches, u32 copy, u32 map,
+				   u32 unmap, bool stack_copies)
+{
+	unsigned int b, i, mapped, total = 0;
+
+	for (b = 0; b < batches; b++) {
+		mapped = 0;
+		for (i = 0; i < 64; i++)
+			mapped += xa_vif_tx_cost_map_better(c, 4096, 1);
+		if (mapped) {
+			xa_vif_tx_cost_map(c, (u64)map * mapped, mapped);
+			xa_vif_tx_cost_unmap(c, (u64)unmap * mapped, mapped);
+			for (i = 0; i < mapped; i++)
+				xa_vif_tx_cost_zerocopy(c, stack_copies);
+		} else {
+			/* Whole packets copied: two copies each. */
+			xa_vif_tx_cost_copy(c, (u64)copy * 4 * 64, 4096 * 64,
+					    2 * 64);
+		}
+		xa_vif_tx_cost_batch(c);
+		total += mapped;
+	}
+	return total;
+}
+
+/* The choice follows the costs as they change, both ways. */
+static bool nb_test_tx_cost_follow(void)
+{
+	const unsigned int n = 10 * XA_VIF_TX_COST_PROBE, probes = 10 * 64;
+	struct xa_vif_tx_cost c = {};
+	bool ok = false;
+
+	/* The first batch copies, the second maps: both measured. */
+	XA_EXPECT(nb_tx_cost_run(&c, 1, 4000, 3000, 5000, false) == 0);
+	XA_EXPECT(c.copy_kib == 4000 * 16);
+	XA_EXPECT(nb_tx_cost_run(&c, 1, 4000, 3000, 5000, false) == 64);
+	XA_EXPECT(c.map_page == 3000 * 16 && c.unmap_page == 5000 * 16);
+	/* Forwarded packets, a page copied in 16 us, mapped in 8 us: map. */
+	XA_EXPECT(nb_tx_cost_run(&c, n, 4000, 3000, 5000, false) ==
+		  n * 64 - probes);
+	/* The copy gets cheaper (4 us a page): the probes notice. */
+	nb_tx_cost_run(&c, 20 * XA_VIF_TX_COST_PROBE, 1000, 3000, 5000, false);
+	XA_EXPECT(c.copy_kib < 1100 * 16);
+	XA_EXPECT(nb_tx_cost_run(&c, n, 1000, 3000, 5000, false) == probes);
+	/* The map gets cheaper again (2 us a page): mapping comes back. */
+	nb_tx_cost_run(&c, 20 * XA_VIF_TX_COST_PROBE, 1000, 500, 1500, false);
+	XA_EXPECT(nb_tx_cost_run(&c, n, 1000, 500, 1500, false) ==
+		  n * 64 - probes);
+	/*
+	 * The stack copies what is mapped (delivered in dom0): a map, an
+	 * unmap and a copy cost more than the copy, however cheap the map.
+	 */
+	nb_tx_cost_run(&c, 2 * XA_VIF_TX_COST_PROBE, 1000, 500, 1500, true);
+	XA_EXPECT(c.copied > 1000);
+	XA_EXPECT(nb_tx_cost_run(&c, n, 1000, 500, 1500, true) == probes);
+	ok = true;
+out:
+	return ok;
+}
+
 static bool nb_test_rx_slots(void)
 {
 	bool ok = false;
@@ -443,5 +577,7 @@ static const struct xa_selftest xa_netif_tests[] = {
 	{ "nb_test_rate", nb_test_rate },
 	{ "nb_test_mtu", nb_test_mtu },
 	{ "nb_test_fe_u32", nb_test_fe_u32 },
+	{ "nb_test_tx_cost", nb_test_tx_cost },
+	{ "nb_test_tx_cost_follow", nb_test_tx_cost_follow },
 	{ "nb_test_rx_slots", nb_test_rx_slots },
 };

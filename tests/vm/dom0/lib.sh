@@ -175,6 +175,15 @@ xs_features() {
 
 # --- leaks ---------------------------------------------------------------
 
+# xenaccel netback's debugfs totals: what all vifs hold together.
+netback_totals=/sys/kernel/debug/xenaccel/netback/totals
+# netback_held: those totals on one line, e.g. "vifs 0 queues 0 ...".
+netback_held() { tr '\n' ' ' <"$netback_totals"; }
+# netback_held_zero: nothing held by any vif, with the module loaded.
+netback_held_zero() { [ -z "$(awk '$2 != 0' "$netback_totals")" ]; }
+# netback_total KEY: one of them.
+netback_total() { awk -v k="$1" '$1 == k { print $2 }' "$netback_totals"; }
+
 # What connecting and disconnecting a device again and again must not grow.
 slab_unreclaimable() { awk '$1 == "SUnreclaim:" { print $2 }' /proc/meminfo; }
 # Live vmalloc areas (rings are mapped there).  vfree()d ones stay listed
@@ -289,6 +298,9 @@ guest_start() {
 	xl create -q "$cfg" >&2 || return 1
 	xl domid "$name"
 }
+
+# guest_ip NAME: the address guest_start gave guest NAME ($GUEST_IP in it).
+guest_ip() { sed -n 's/^GUEST_IP=//p' "/tmp/guest-$1/root/job/env"; }
 
 # guest_signal DOMID KEY: say KEY to a guest job (its dom0_said/wait_dom0).
 guest_signal() { xenstore-write "/local/domain/$1/data/$2" 1; }

@@ -41,9 +41,18 @@ wait_dev() {
 	done
 }
 
-# net_up: configure eth0 with GUEST_IP on dom0's bridge.
+# net_up [DEV]: configure DEV (eth0) with GUEST_IP on dom0's bridge, and
+# wait up to 60 s for its carrier: netfront has none until the backend is
+# Connected, which waits for the toolstack's hotplug script (slow in this
+# rig), and what the guest sends before is lost.
 net_up() {
-	wait_dev /sys/class/net/eth0
-	ip link set eth0 up
-	ip addr add "$GUEST_IP/24" dev eth0
+	local dev=${1:-eth0} t=0
+	wait_dev "/sys/class/net/$dev"
+	ip link set "$dev" up
+	ip addr add "$GUEST_IP/24" dev "$dev"
+	until [ "$(cat "/sys/class/net/$dev/carrier" 2>/dev/null)" = 1 ]; do
+		[ $t -lt 60 ] || { echo "no carrier on $dev after 60 s"; return 0; }
+		sleep 1
+		t=$((t + 1))
+	done
 }

@@ -132,7 +132,7 @@ guest_run() {
 	measure "$name" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
-		echo "$side $run: $(for c in rd_req wr_req events notify polls poll_hits map_calls maps unmap_calls unmaps; do
+		echo "$side $run: $(for c in rd_req wr_req events notify batch_pushes batch_rsp polls poll_hits map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
 	guest_signal "$domid" stop

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: a guest disk (xvdb on brd) is served by the backend (with in-tree's sysfs files: physical_device, mode, statistics) and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments
+# about: a guest disk (xvdb on brd) is served by the backend (with in-tree's sysfs files: physical_device, mode, statistics) and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments; xenaccel must have answered several requests with one push (brd completes them in its worker's batch)
 # timeout: 900
 
 # One guest per blkfront configuration (its parameters are read-only once
@@ -19,6 +19,8 @@ say disk-ready "$(cat /sys/module/xen_blkfront/parameters/max_ring_page_order)" 
 	"$(cat /sys/module/xen_blkfront/parameters/max_indirect_segments)"
 fio_verify rand4k --rw=randwrite --bs=4k --iodepth=16 --size=16M
 fio_verify seq1m --rw=write --bs=1M --iodepth=4 --size=64M
+say fio-done
+wait_dom0 stats-read
 JOB
 
 # blkfront's own parameter names; default: 32 indirect segments, 1-page ring.
@@ -52,6 +54,17 @@ for params in "${configs[@]}"; do
 		[ -r "$sysdev/statistics/$stat" ] || fail "$tag: no statistics/$stat"
 	done
 
+	guest_wait "blk-$tag" fio-done 600 >/dev/null || fail "$tag: fio did not finish"
+	if [ "$BACKEND" = xenaccel ]; then
+		# brd completes each bio as it is submitted: the worker must
+		# have answered several requests with one push at least once.
+		pushes=$(cat "$sysdev/statistics/batch_pushes")
+		batched=$(cat "$sysdev/statistics/batch_rsp")
+		echo "$tag: $batched responses published in $pushes pushes at the end of the worker's batches, $(cat "$sysdev/statistics/notify") notifications for $(($(cat "$sysdev/statistics/rd_req") + $(cat "$sysdev/statistics/wr_req"))) requests"
+		[ "$pushes" -gt 0 ] && [ "$batched" -gt "$pushes" ] ||
+			fail "$tag: no batch's responses went out together ($batched in $pushes pushes)"
+	fi
+	guest_signal "$domid" stats-read
 	guest_finish "blk-$tag" 300 || fail "guest job failed (see guest-blk-$tag.console)"
 
 	# fio exits non-zero on a verify mismatch, which fails the job above;

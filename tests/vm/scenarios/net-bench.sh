@@ -82,7 +82,7 @@ guest_run() {
 	local side=$1 run=$2 name=nb-$1-$2 domid w key c0 cpu ip
 	backend_use "$side" || fail "cannot switch to the $side backend"
 	domid=$(BACKEND=$side guest_start "$name" --vif </tmp/net-bench-job)
-	ip=$(sed -n 's/^GUEST_IP=//p' "/tmp/guest-$name/root/job/env")
+	ip=$(guest_ip "$name")
 	for w in "${workloads[@]}"; do
 		set -- $w
 		guest_wait "$name" "begin $1" 300 >/dev/null || fail "$name: no begin $1"

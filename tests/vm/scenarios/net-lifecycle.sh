@@ -1,22 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, xl save + restore under traffic both ways (the restored guest's new vif passes traffic), NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel, nothing held (debugfs xenaccel/netback/totals back to zero)
+# about: vif lifecycle: guest shutdown after traffic, xl destroy under traffic both ways, network-detach under traffic both ways and network-attach while the guest runs, the guest unbinding and rebinding netfront (reconnect, carrier off in between; the toolstack's mtu=9000 on the vif and, with xenaccel, an absurd then a garbage "mtu" key at the reconnects, clamped then refused), a guest that stops taking packets losing its carrier and getting it back, a guest flooding another that is paused then destroyed (xenaccel: the sender's mapped pages, held by the receiver's vif, come back), xl save + restore under traffic both ways (the restored guest's new vif passes traffic), NET_CYCLES (default 20) network-attach/detach cycles with no growth of dom0 memory, ring mappings or xenstore nodes, unloading and reloading the backend with nothing connected; after each no backend device is left and, with xenaccel (which maps every guest-TX packet it can here, tx_map 2, or NET_TX_MAP), nothing held (debugfs xenaccel/netback/totals back to zero, mapped guest pages included)
 # timeout: 1700
 # timeout-per: NET_CYCLES 5 20
 
-totals=/sys/kernel/debug/xenaccel/netback/totals
 case $BACKEND in
 intree) netback_mod=xen_netback ;;
 *) netback_mod=xenaccel_netback ;;
 esac
 
+# xenaccel maps every guest-TX packet it can (tx_map 2; NET_TX_MAP sets
+# another value, "default" leaves the module's), so each teardown below
+# finds mapped pages in the stack: totals' tx_maps must reach 0 too.
+tx_map=${NET_TX_MAP:-2}
+if [ "$BACKEND" = xenaccel ]; then
+	mapparam=/sys/module/$netback_mod/parameters/tx_map
+	at_exit "echo $(cat "$mapparam") >$mapparam"
+	[ "$tx_map" = default ] || echo "$tx_map" >"$mapparam"
+	tx_map=$(cat "$mapparam")
+fi
+
 iperf3 -s -D --pidfile /run/nl-iperf3.pid
 # shellcheck disable=SC2016 # expanded at exit
 at_exit 'kill "$(cat /run/nl-iperf3.pid)"'
-
-# held: xenaccel's totals on one line, e.g. "vifs 0 queues 0 ...".
-held() { tr '\n' ' ' <"$totals"; }
-# held_zero: nothing held by any vif, with the module loaded.
-held_zero() { [ -z "$(awk '$2 != 0' "$totals")" ]; }
 
 # nothing_left DOMID WHAT: the guest's vif backend devices and net_devices
 # are gone and, with xenaccel, nothing is held.
@@ -29,8 +34,8 @@ nothing_left() {
 		t=$((t + 1))
 	done
 	if [ "$BACKEND" = xenaccel ]; then
-		until held_zero; do
-			[ $t -lt 90 ] || fail "$2: held after the vif went: $(held)"
+		until netback_held_zero; do
+			[ $t -lt 90 ] || fail "$2: held after the vif went: $(netback_held)"
 			sleep 1
 			t=$((t + 1))
 		done
@@ -40,6 +45,12 @@ nothing_left() {
 	else
 		summary "net-lifecycle $2: backend device gone after $t s"
 	fi
+}
+
+# vif_maps DOMID: guest-TX pages the vif has mapped (xenaccel).
+vif_maps() {
+	awk '$1 == "tx" && $2 == "maps" { n += $3 } END { print n + 0 }' \
+		"/sys/kernel/debug/xenaccel/netback/vif$1.0/queues"
 }
 
 # carrier DOMID: the vif's carrier (0 or 1).
@@ -90,8 +101,8 @@ traffic_flows() {
 }
 
 if [ "$BACKEND" = xenaccel ]; then
-	held_zero || fail "baseline: held before any guest: $(held)"
-	summary "net-lifecycle baseline: $(held)"
+	netback_held_zero || fail "baseline: held before any guest: $(netback_held)"
+	summary "net-lifecycle baseline: $(netback_held)"
 fi
 
 # 1. A clean shutdown after traffic both ways.
@@ -119,12 +130,76 @@ JOB
 )
 guest_wait nl-destroy traffic 180 >/dev/null || fail "destroy: no traffic started"
 traffic_flows "$domid" 8 destroy
-[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
+[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(netback_held)"
 timeout 60 xl destroy nl-destroy || fail "destroy: xl destroy failed"
 nothing_left "$domid" destroy-under-traffic
 listeners_stop
 
-# 3. Detach the vif from a running guest while streams run both ways,
+# 3. Guest to guest: one guest floods another with UDP across xenbr0;
+# the receiver is paused, so that its vif holds what the sender sends
+# (with xenaccel's tx_map 2, mapped guest pages, up to the queue's cap).
+# The sender stops, the receiver is destroyed: that drops what its vif
+# held, so the sender's pages come back, and it still reaches dom0.
+rx=$(guest_start nl-g2g-rx --vif <<'JOB'
+modprobe xen-netfront
+net_up
+nc.openbsd -u -l -p 5007 >/dev/null &
+say ready
+wait
+JOB
+)
+rx_ip=$(guest_ip nl-g2g-rx)
+guest_wait nl-g2g-rx ready 180 >/dev/null || fail "g2g: receiver network not up"
+tx=$(guest_start nl-g2g-tx --vif --env "PEER=$rx_ip" <<'JOB'
+modprobe xen-netfront
+net_up
+ping -c 3 -W 10 "$PEER" >/dev/null
+nc.openbsd -u "$PEER" 5007 </dev/zero >/dev/null 2>&1 &
+flood=$!
+say flooding
+wait_dom0 stop
+kill $flood 2>/dev/null || true
+say stopped
+wait_dom0 receiver-gone
+ping -c 3 -W 10 "$DOM0_IP" >/dev/null
+say pinged
+JOB
+)
+guest_wait nl-g2g-tx flooding 180 >/dev/null || fail "g2g: sender not up"
+traffic_flows "$rx" 5 g2g
+timeout 60 xl pause nl-g2g-rx || fail "g2g: xl pause failed"
+if [ "$BACKEND" = xenaccel ]; then
+	t=0
+	until [ "$(vif_maps "$tx")" -gt 0 ]; do
+		[ $t -lt 20 ] || break
+		sleep 0.5
+		t=$((t + 1))
+	done
+	n=$(vif_maps "$tx")
+	echo "g2g: receiver paused: the sender's vif maps $n pages; held: $(netback_held)"
+	[ "$tx_map" != 2 ] || [ "$n" -gt 0 ] ||
+		fail "g2g: no mapped page of the sender waited for the paused receiver"
+fi
+guest_signal "$tx" stop
+guest_wait nl-g2g-tx stopped 60 >/dev/null || fail "g2g: the sender did not stop"
+[ "$BACKEND" != xenaccel ] || echo "g2g: sender stopped: its vif maps $(vif_maps "$tx") pages"
+timeout 60 xl destroy nl-g2g-rx || fail "g2g: xl destroy of the receiver failed"
+if [ "$BACKEND" = xenaccel ]; then
+	t=0
+	until [ "$(vif_maps "$tx")" = 0 ]; do
+		[ $t -lt 60 ] || fail "g2g: the sender's vif still maps $(vif_maps "$tx") pages 30 s after the receiver went"
+		sleep 0.5
+		t=$((t + 1))
+	done
+	summary "net-lifecycle g2g: the paused receiver's vif held $n of the sender's mapped pages; the receiver destroyed, they came back within $(((t + 1) / 2)) s; sender's vif: $(ethtool -S "vif$tx.0" | grep -E '^ +rx_(zerocopy_sent|zerocopy_success|zerocopy_fail|map_busy|map_errors):' | tr -s ' ' | tr '\n' ' ')"
+fi
+guest_signal "$tx" receiver-gone
+guest_wait nl-g2g-tx pinged 60 >/dev/null || fail "g2g: the sender no longer reaches dom0"
+guest_finish nl-g2g-tx 60 || fail "g2g: sender job failed"
+nothing_left "$tx" g2g-sender
+nothing_left "$rx" g2g-receiver
+
+# 4. Detach the vif from a running guest while streams run both ways,
 # then attach a new one.
 listen_both_ways 5003 5004
 domid=$(guest_start nl-hotplug --vif <<'JOB'
@@ -143,8 +218,7 @@ until ls /sys/class/net | grep -q '^eth'; do
 	t=$((t + 1))
 done
 dev=$(ls /sys/class/net | grep '^eth' | head -n 1)
-ip link set "$dev" up
-ip addr add "$GUEST_IP/24" dev "$dev"
+net_up "$dev"
 ping -c 3 -W 10 "$DOM0_IP" >/dev/null
 say attached "$dev"
 ping -c 3 -s 20000 "$DOM0_IP" >/dev/null
@@ -154,7 +228,7 @@ JOB
 )
 guest_wait nl-hotplug ready 180 >/dev/null || fail "hotplug: guest network not up"
 traffic_flows "$domid" 5 hotplug
-[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(held)"
+[ "$BACKEND" != xenaccel ] || echo "held under traffic: $(netback_held)"
 timeout 60 xl network-detach "$domid" 0 || fail "hotplug: network-detach under traffic failed"
 guest_wait nl-hotplug detached 60 >/dev/null || fail "hotplug: the guest still has eth0"
 nothing_left "$domid" network-detach
@@ -165,7 +239,7 @@ guest_finish nl-hotplug 300 || fail "hotplug: traffic on the attached vif failed
 nothing_left "$domid" network-attach
 listeners_stop
 
-# 4. The guest disconnects and reconnects netfront; then it stops taking
+# 5. The guest disconnects and reconnects netfront; then it stops taking
 # packets (link down: netfront stops posting buffers) until the backend
 # takes its carrier away, and gets it back when it takes packets again.
 # The guest's link stays down long enough for its 256 posted buffers to
@@ -208,7 +282,7 @@ sleep 5
 JOB
 )
 guest_wait nl-reconnect ready 180 >/dev/null || fail "reconnect: guest network not up"
-ip=$(sed -n 's/^GUEST_IP=//p' /tmp/guest-nl-reconnect/root/job/env)
+ip=$(guest_ip nl-reconnect)
 be=/local/domain/0/backend/vif/$domid/0
 vif=vif$domid.0
 [ "$(xenstore-read "$be/mtu")" = 9000 ] || fail "mtu: the toolstack did not write mtu 9000"
@@ -227,9 +301,9 @@ until [ "$(xenstore-read "$be/state")" != 4 ]; do
 done
 wait_carrier "$domid" 0 10 || fail "reconnect: carrier on with netfront unbound"
 if [ "$BACKEND" = xenaccel ]; then
-	echo "held while unbound: $(held)"
-	[ "$(awk '$1 == "queues" { print $2 }' "$totals")" = 0 ] ||
-		fail "reconnect: queues held while unbound: $(held)"
+	echo "held while unbound: $(netback_held)"
+	[ "$(netback_total queues)" = 0 ] ||
+		fail "reconnect: queues held while unbound: $(netback_held)"
 fi
 summary "net-lifecycle unbind: backend state $(xenstore-read "$be/state"), carrier off"
 guest_wait nl-reconnect rebound 180 >/dev/null || fail "reconnect: no traffic after rebinding"
@@ -276,7 +350,7 @@ summary "net-lifecycle stall: $line once the guest took packets again"
 guest_finish nl-reconnect 120 || fail "reconnect: guest job failed"
 nothing_left "$domid" reconnect
 
-# 5. xl save + xl restore while streams run both ways: the vif goes with
+# 6. xl save + xl restore while streams run both ways: the vif goes with
 # the saved domain, and the restored one's netfront connects to a new vif
 # that passes traffic again.
 listen_both_ways 5005 5006
@@ -315,7 +389,7 @@ guest_finish nl-save 120 || fail "save: guest job failed after restore"
 nothing_left "$domid" restore
 listeners_stop
 
-# 6. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
+# 7. Attach/detach cycles on a running guest (NET_CYCLES, default 20):
 # each vif connects and goes, with no growth of unreclaimable slab,
 # vmalloc'd ring mappings or xenstore nodes.
 domid=$(guest_start nl-cycles <<'JOB'
@@ -347,7 +421,7 @@ cycles_check "net-lifecycle cycles" "${NET_CYCLES:-20}" net_cycle
 timeout 60 xl destroy nl-cycles || fail "cycles: xl destroy failed"
 nothing_left "$domid" cycles
 
-# 7. Unload and reload the backend with nothing connected.
+# 8. Unload and reload the backend with nothing connected.
 # modprobe -r also tries xenaccel_core, which xenaccel_blkback still uses:
 # that complaint is no failure of the module under test.
 modprobe -r "$netback_mod" 2>/tmp/nl-modprobe.err ||
@@ -356,6 +430,6 @@ modprobe -r "$netback_mod" 2>/tmp/nl-modprobe.err ||
 [ ! -d "/sys/module/$netback_mod" ] || fail "unload: $netback_mod still loaded"
 modprobe "$netback_mod" || fail "unload: reloading $netback_mod failed"
 if [ "$BACKEND" = xenaccel ]; then
-	held_zero || fail "unload: held after reload: $(held)"
+	netback_held_zero || fail "unload: held after reload: $(netback_held)"
 fi
 summary "net-lifecycle unload: $netback_mod unloaded and reloaded"

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: network integrity: guests on xenbr0 with netfront's 4 queues (then 1 and 2 with two configurations each); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way and, on 4 queues, 4 streams of different data to the guest at once (xenaccel sends queues' packets in each other's copy batches: that must have happened); the negotiated features from xenstore and the vif's ethtool -S counters; the 1-queue guest's vif gets MTU 9000 from the toolstack (xl's mtu=, the backend's "mtu" key), read back from xenstore and the vif
+# about: network integrity: guests on xenbr0 with netfront's 1 and 2 queues (two configurations each), then 4 queues (all configurations); per configuration (MTU 1500 and 9000; offloads all on, TSO/GSO off, SG off, checksum offload off, set in the guest with ethtool -K and on the vif in dom0) pings of 1 to 65507 bytes both ways and a stream each way with its sha256 compared at both ends, plus a 1 GiB stream each way and, on 4 queues, 4 streams of different data to the guest at once (xenaccel sends queues' packets in each other's copy batches: that must have happened); the negotiated features from xenstore and the vif's ethtool -S counters; the 1-queue guest's vif gets MTU 9000 from the toolstack (xl's mtu=, the backend's "mtu" key), read back from xenstore and the vif; xenaccel maps guest TX (tx_map 2) for the 4-queue guest and chooses by measured cost (tx_map 1) for the others (NET_TX_MAP: one value for all, "default" the module's), counters and costs reported; a 32 MiB stream guest to guest with sha256 compared (xenaccel: tx_map 2, mapped packets forwarded to the other guest uncopied); at the end nothing held (debugfs totals zero)
 # timeout: 3000
 
 # Each guest runs the configurations in COMBOS in order (MTU-OFFLOADS).
@@ -28,6 +28,20 @@ old_max_queues=$(cat "$qparam")
 echo 4 >"$qparam"
 at_exit "echo $old_max_queues >$qparam"
 at_exit "ip link set xenbr0 mtu 1500"
+# xenaccel: guest TX by grant map (tx_map): 2 (map whenever possible) for
+# the 4-queue guest and guest to guest, 1 (by measured cost) for the
+# others; NET_TX_MAP sets one value for all, "default" leaves the module's.
+mapparam=/sys/module/$netback_mod/parameters/tx_map
+if [ "$BACKEND" = xenaccel ]; then
+	at_exit "echo $(cat "$mapparam") >$mapparam"
+fi
+# tx_map_set VALUE: xenaccel's tx_map for the next guest; prints the value
+# in force.
+tx_map_set() {
+	[ "$BACKEND" = xenaccel ] || return 0
+	[ "${NET_TX_MAP:-$1}" = default ] || echo "${NET_TX_MAP:-$1}" >"$mapparam"
+	cat "$mapparam"
+}
 
 # The guests generate their streams from a random blob; so does dom0,
 # with one more for each parallel stream, so that a page delivered to
@@ -237,12 +251,14 @@ verify_parallel_down() {
 	fi
 }
 
-# verify_guest QUEUES COMBOS BIG-COMBO [VIF-MTU]: with VIF-MTU, the
-# toolstack sets the vif's MTU (xl's vif mtu=, the backend's "mtu" key),
-# which must be the vif's MTU once connected.
+# verify_guest QUEUES COMBOS BIG-COMBO [VIF-MTU] [TX-MAP]: with VIF-MTU,
+# the toolstack sets the vif's MTU (xl's vif mtu=, the backend's "mtu"
+# key), which must be the vif's MTU once connected; xenaccel's tx_map is
+# TX-MAP (default 1) while the guest runs.
 verify_guest() {
-	local q=$1 combos=$2 big=$3 vif_mtu=${4:-} name=nv-q$1 domid vif ip n fe got combo s bad sum secs line d ops bytes ns
+	local q=$1 combos=$2 big=$3 vif_mtu=${4:-} tx_map name=nv-q$1 domid vif ip n fe got combo s bad sum secs line d ops bytes ns
 	local opts=(--vif)
+	tx_map=$(tx_map_set "${5:-1}")
 	[ -z "$vif_mtu" ] || opts=(--vif-opt "mtu=$vif_mtu")
 	domid=$(guest_start "$name" --memory 512 "${opts[@]}" --env "QUEUES=$q" \
 		--env "COMBOS=$combos" --env "PING_SIZES=$ping_sizes" \
@@ -250,7 +266,7 @@ verify_guest() {
 		--env "BIG_COMBO=$big" --env "PAR_STREAMS=$([ "$q" = 4 ] && echo $par_streams || echo 0)" \
 		</tmp/net-verify-job)
 	vif=vif$domid.0
-	ip=$(sed -n 's/^GUEST_IP=//p' "/tmp/guest-$name/root/job/env")
+	ip=$(guest_ip "$name")
 	n=$(guest_wait "$name" net-ready 180) || fail "q$q: guest network not up"
 	[ "$n" = "$q" ] || fail "q$q: the guest has $n queues"
 	device_report "$domid" | tee "$SCENARIO_OUT/devices-q$q.txt"
@@ -326,7 +342,8 @@ verify_guest() {
 	ethtool -S "$vif" >"$SCENARIO_OUT/ethtool-S-q$q.txt" || fail "q$q: ethtool -S $vif failed"
 	summary "net-verify q$q $vif ethtool -S: $(grep -E '^ +(rx_gso_checksum_fixup|rx_packets|rx_gso|rx_dropped|rx_malformed|tx_packets|tx_gso|tx_dropped|rx_copy_hypercalls|rx_copy_ops|tx_copy_hypercalls|tx_copy_ops|tx_zerocopy_sent|tx_zerocopy_fail|tx_frag_overflow):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' ')"
 	if [ "$BACKEND" = xenaccel ]; then
-		for s in rx_malformed rx_copy_errors tx_copy_errors rx_csum_errors rx_nomem tx_too_big; do
+		cp "/sys/kernel/debug/xenaccel/netback/$vif/queues" "$SCENARIO_OUT/queues-q$q.txt"
+		for s in rx_malformed rx_copy_errors tx_copy_errors rx_csum_errors rx_nomem tx_too_big rx_map_errors; do
 			n=$(awk -v k="$s:" '$1 == k { print $2 }' "$SCENARIO_OUT/ethtool-S-q$q.txt")
 			[ "$n" = 0 ] || fail "q$q: $vif counter $s is $n"
 		done
@@ -341,6 +358,9 @@ verify_guest() {
 			metric "q${q}_${d}_copy_ns_per_op" $((ns / ops)) ns
 			metric "q${q}_${d}_copy_ns_per_kib" $((ns / (bytes / 1024 + 1))) ns
 		done
+		# Guest TX by grant map: mapped packets, and the stack gave them
+		# back (copied, as it delivers to a socket in dom0, or not).
+		map_report "q$q" "$tx_map" "$SCENARIO_OUT/ethtool-S-q$q.txt" "$SCENARIO_OUT/queues-q$q.txt"
 		summary "net-verify q$q grant copy cost: guest TX (rx_) $(grep -E '^ +rx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' '), guest RX (tx_) $(grep -E '^ +tx_copy_(ops|bytes|ns):' "$SCENARIO_OUT/ethtool-S-q$q.txt" | tr -s ' ' | tr '\n' ' ')"
 	fi
 	open_go
@@ -349,6 +369,90 @@ verify_guest() {
 	ip link set xenbr0 mtu 1500
 }
 
-verify_guest 4 "$combos_full" 1500-on
+# map_report WHAT TX-MAP ETHTOOL-S QUEUES: xenaccel's guest-TX map
+# counters and costs (from ethtool -S and debugfs) into the summary and
+# metrics; with tx_map 1 or 2 some packet must have been mapped and given
+# back, with 0 none mapped.
+map_report() {
+	local what=$1 tx_map=$2 stats=$3 queues=$4 k v
+	local -A c
+	while read -r k v; do
+		c[${k%:}]=$v
+	done < <(grep -E '^ +rx_(copied|zerocopy_[a-z]+|map_[a-z]+|unmap_[a-z]+|copy_[a-z]+):' "$stats")
+	if [ "$tx_map" = 0 ]; then
+		[ "${c[rx_zerocopy_sent]}" = 0 ] || fail "$what: tx_map 0 mapped ${c[rx_zerocopy_sent]} packets"
+	else
+		[ "${c[rx_zerocopy_sent]}" -gt 0 ] || fail "$what: tx_map $tx_map mapped no packet"
+		[ $((c[rx_zerocopy_success] + c[rx_zerocopy_fail])) -gt 0 ] ||
+			fail "$what: no mapped packet came back from the stack"
+		[ "${c[rx_unmap_pages]}" -gt 0 ] || fail "$what: nothing unmapped"
+		metric "${what}_map_ns_per_page" $((c[rx_map_ns] / c[rx_map_pages])) ns
+		metric "${what}_unmap_ns_per_page" $((c[rx_unmap_ns] / c[rx_unmap_pages])) ns
+		metric "${what}_stack_copied_pct" $((100 * c[rx_zerocopy_fail] / (c[rx_zerocopy_success] + c[rx_zerocopy_fail] + 1))) %
+	fi
+	metric "${what}_tx_copy_ns_per_kib" $((c[rx_copy_ns] / (c[rx_copy_bytes] / 1024 + 1))) ns
+	summary "net-verify $what tx_map $tx_map: packets copied ${c[rx_copied]}, mapped ${c[rx_zerocopy_sent]} (given back ${c[rx_zerocopy_success]}, copied by the stack ${c[rx_zerocopy_fail]}, no map free ${c[rx_map_busy]}); maps ${c[rx_map_pages]} in ${c[rx_map_hypercalls]} hypercalls, $((c[rx_map_ns] / (c[rx_map_pages] + 1))) ns/page; unmaps ${c[rx_unmap_pages]} in ${c[rx_unmap_hypercalls]} hypercalls, $((c[rx_unmap_ns] / (c[rx_unmap_pages] + 1))) ns/page; grant copy $((c[rx_copy_ns] / (c[rx_copy_bytes] / 1024 + 1))) ns/KiB"
+	summary "net-verify $what cost estimates per queue (ns): $(sed -n 's/^  tx cost //p' "$queues" | tr '\n' ';')"
+}
+
+# The guests that let xenaccel choose (tx_map 1) first, then the one that
+# maps everything it can.
 verify_guest 1 "1500-nosg 9000-on" "" 9000
 verify_guest 2 "1500-nocsum 9000-nogso" ""
+verify_guest 4 "$combos_full" 1500-on "" 2
+
+# Guest to guest across xenbr0, 32 MiB with sha256 compared: with xenaccel's
+# tx_map 2, the sender's mapped pages go to the receiver's vif, whose guest
+# RX copies straight from them: the zero-copy path that saves a copy.
+progress "net-verify guest to guest"
+tx_map=$(tx_map_set 2)
+guest_start nv-g2g-rx --vif <<'JOB' >/dev/null
+modprobe xen-netfront
+net_up
+say ready
+nc.openbsd -l -p 5003 </dev/null | sha256sum | cut -d' ' -f1 >/tmp/sum
+say sum "$(cat /tmp/sum)"
+JOB
+rx_ip=$(guest_ip nv-g2g-rx)
+guest_wait nv-g2g-rx ready 180 >/dev/null || fail "g2g: receiver network not up"
+snd=$(guest_start nv-g2g-tx --vif --env "PEER=$rx_ip" <<'JOB'
+modprobe xen-netfront
+net_up
+head -c 33554432 /dev/urandom >/tmp/blob
+say sent "$(sha256sum </tmp/blob | cut -d' ' -f1)"
+t=0
+until nc.openbsd -N "$PEER" 5003 </tmp/blob; do
+	[ $t -lt 30 ] || exit 1
+	sleep 1
+	t=$((t + 1))
+done
+say done
+sleep 20
+JOB
+)
+sent=$(guest_wait nv-g2g-tx sent 180) || fail "g2g: sender not up"
+got=$(guest_wait nv-g2g-rx sum 300) || fail "g2g: receiver got no stream"
+[ "$sent" = "$got" ] || fail "g2g: sent $sent, received $got"
+guest_wait nv-g2g-tx done 60 >/dev/null || fail "g2g: sender did not finish"
+if [ "$BACKEND" = xenaccel ]; then
+	ethtool -S "vif$snd.0" >"$SCENARIO_OUT/ethtool-S-g2g.txt"
+	cp "/sys/kernel/debug/xenaccel/netback/vif$snd.0/queues" "$SCENARIO_OUT/queues-g2g.txt"
+	n=$(awk '$1 == "rx_zerocopy_success:" { print $2 }' "$SCENARIO_OUT/ethtool-S-g2g.txt")
+	[ "$tx_map" = 0 ] || [ "${n:-0}" -gt 0 ] ||
+		fail "g2g: no mapped packet reached the other guest without a copy"
+	map_report g2g "$tx_map" "$SCENARIO_OUT/ethtool-S-g2g.txt" "$SCENARIO_OUT/queues-g2g.txt"
+	summary "net-verify guest to guest, tx_map $tx_map: 32 MiB sha256 matches"
+else
+	summary "net-verify guest to guest: 32 MiB sha256 matches"
+fi
+guest_finish nv-g2g-tx 120 || fail "g2g: sender job failed"
+guest_finish nv-g2g-rx 120 || fail "g2g: receiver job failed"
+if [ "$BACKEND" = xenaccel ]; then
+	t=0
+	until netback_held_zero; do
+		[ $t -lt 90 ] || fail "held after every guest went: $(netback_held)"
+		sleep 1
+		t=$((t + 1))
+	done
+	summary "net-verify: nothing held once the guests went ($t s): $(netback_held)"
+fi
