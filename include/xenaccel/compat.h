@@ -113,20 +113,19 @@ struct page *xenaccel_page_pool_alloc(struct page_pool *pool);
  * XENACCEL_UBUF_OPS(name, fn) and set a ubuf up with
  * xenaccel_ubuf_init(ubuf, name, fn).
  */
-#if defined(XENACCEL_HAVE_UBUF_INFO_OPS)
-#define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
-	void fn(struct sk_buff *xenaccel_skb, struct ubuf_info *ubuf, bool success)
-#define XENACCEL_UBUF_OPS(name, fn)					\
-	static const struct ubuf_info_ops name = { .complete = fn }
-#define xenaccel_ubuf_init(ubuf, name, fn) ((ubuf)->ops = &(name))
-#else
-#if defined(XENACCEL_HAVE_UBUF_CALLBACK_SKB)
+#if defined(XENACCEL_HAVE_UBUF_INFO_OPS) || \
+	defined(XENACCEL_HAVE_UBUF_CALLBACK_SKB)
 #define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
 	void fn(struct sk_buff *xenaccel_skb, struct ubuf_info *ubuf, bool success)
 #else
 #define XENACCEL_UBUF_CALLBACK(fn, ubuf, success)			\
 	void fn(struct ubuf_info *ubuf, bool success)
 #endif
+#ifdef XENACCEL_HAVE_UBUF_INFO_OPS
+#define XENACCEL_UBUF_OPS(name, fn)					\
+	static const struct ubuf_info_ops name = { .complete = fn }
+#define xenaccel_ubuf_init(ubuf, name, fn) ((ubuf)->ops = &(name))
+#else
 #define XENACCEL_UBUF_OPS(name, fn) struct xenaccel_unused_##name
 #define xenaccel_ubuf_init(ubuf, name, fn) ((ubuf)->callback = (fn))
 #endif
@@ -137,22 +136,20 @@ struct page *xenaccel_page_pool_alloc(struct page_pool *pool);
  * The flag moved from tx_flags to flags in 5.13.
  */
 #ifdef XENACCEL_HAVE_SKBFL_ZEROCOPY
-#define xenaccel_skb_zerocopy(skb, ubuf)				\
-	do {								\
-		struct skb_shared_info *xenaccel_shinfo = skb_shinfo(skb); \
-									\
-		xenaccel_shinfo->destructor_arg = (ubuf);		\
-		xenaccel_shinfo->flags |= SKBFL_ZEROCOPY_ENABLE;	\
-	} while (0)
+#define xenaccel_zerocopy_flags(shinfo) ((shinfo)->flags)
+#define XENACCEL_ZEROCOPY_ENABLE SKBFL_ZEROCOPY_ENABLE
 #else
+#define xenaccel_zerocopy_flags(shinfo) ((shinfo)->tx_flags)
+#define XENACCEL_ZEROCOPY_ENABLE SKBTX_DEV_ZEROCOPY
+#endif
 #define xenaccel_skb_zerocopy(skb, ubuf)				\
 	do {								\
 		struct skb_shared_info *xenaccel_shinfo = skb_shinfo(skb); \
 									\
 		xenaccel_shinfo->destructor_arg = (ubuf);		\
-		xenaccel_shinfo->tx_flags |= SKBTX_DEV_ZEROCOPY;	\
+		xenaccel_zerocopy_flags(xenaccel_shinfo) |=		\
+			XENACCEL_ZEROCOPY_ENABLE;			\
 	} while (0)
-#endif
 
 /* napi_gro_flush() is in <net/gro.h> from 6.15: #include XENACCEL_GRO_H. */
 #ifdef XENACCEL_HAVE_GRO_FLUSH_GRO_H
