@@ -138,6 +138,31 @@ struct xa_vif_tx_map {
 /* tx_status of a slot answered when its map is undone, not in order. */
 #define XA_VIF_TX_DEFERRED 0x7fff
 
+/*
+ * A queue's guest TX by grant map, one allocation: the maps and the
+ * pages they are for, a stack of the free ones, one batch's map
+ * operations, the unmap operations. NAPI only, except done (under the
+ * queue's tx_done_lock).
+ */
+struct xa_vif_tx_maps {
+	struct xa_vif_tx_map map[XA_VIF_TX_MAPS];
+	struct page *pages[XA_VIF_TX_MAPS];
+	u16 free[XA_VIF_TX_MAPS];
+	struct gnttab_map_grant_ref map_ops[XA_VIF_TX_MAPS];
+	struct page *map_op_pages[XA_VIF_TX_MAPS];
+	u16 map_op_slot[XA_VIF_TX_MAPS];	/* map op -> map index */
+	u16 map_op_pending[XA_VIF_TX_MAPS];	/* map op -> tx_pending index */
+	struct gnttab_unmap_grant_ref unmap_ops[XA_VIF_TX_MAPS];
+	struct page *unmap_pages[XA_VIF_TX_MAPS];
+	/*
+	 * The first map of each packet the stack gave back: its zero-copy
+	 * completion adds, from any context; NAPI takes them into
+	 * done_taken to unmap them.
+	 */
+	u16 done[XA_VIF_TX_MAPS];
+	u16 done_taken[XA_VIF_TX_MAPS];
+};
+
 struct xa_vif;
 
 /*
@@ -180,31 +205,13 @@ struct xa_vif_queue {
 	u16 *tx_op_pending;		/* copy -> tx_pending index */
 	struct xa_vif_tx_pending *tx_pending;
 	unsigned int tx_nr_pending;
-	/*
-	 * Guest TX by grant map, NAPI only (disconnect once NAPI is gone),
-	 * except tx_done: the maps XA_VIF_TX_MAPS pages are for, a stack of
-	 * the free ones, this batch's map operations, the unmap operations.
-	 */
-	struct xa_vif_tx_map *tx_maps;
-	struct page **tx_map_pages;
-	u16 *tx_map_free;
+	/* Guest TX by grant map (disconnect once NAPI is gone). */
+	struct xa_vif_tx_maps *tx_maps;
 	unsigned int tx_nr_map_free;
-	struct gnttab_map_grant_ref *tx_map_ops;
-	struct page **tx_map_op_pages;
-	u16 *tx_map_op_slot;		/* map op -> tx_maps index */
-	u16 *tx_map_op_pending;		/* map op -> tx_pending index */
 	unsigned int tx_nr_map_ops;
-	struct gnttab_unmap_grant_ref *tx_unmap_ops;
-	struct page **tx_unmap_pages;
-	u16 *tx_done_taken;		/* tx_done, taken for unmapping */
 	atomic_t tx_mapped;		/* maps in use */
 	struct xa_vif_tx_cost tx_cost;
-	/*
-	 * The first map of each packet the stack gave back: its zero-copy
-	 * completion adds, from any context; NAPI takes.
-	 */
-	spinlock_t tx_done_lock;
-	u16 *tx_done;
+	spinlock_t tx_done_lock;	/* tx_maps->done, tx_nr_done */
 	unsigned int tx_nr_done;
 	struct work_struct tx_kick_work; /* NAPI for completions in a thread */
 	struct xa_vif_credit credit;

@@ -92,7 +92,7 @@ static XENACCEL_UBUF_CALLBACK(xa_vif_tx_zerocopy_done, ubuf, success)
 	 * no completion still touches the queue.
 	 */
 	spin_lock_irqsave(&queue->tx_done_lock, flags);
-	queue->tx_done[queue->tx_nr_done++] = map - queue->tx_maps;
+	queue->tx_maps->done[queue->tx_nr_done++] = map - queue->tx_maps->map;
 	if (in_task())
 		schedule_work(&queue->tx_kick_work);
 	else
@@ -102,65 +102,36 @@ static XENACCEL_UBUF_CALLBACK(xa_vif_tx_zerocopy_done, ubuf, success)
 
 static int xa_vif_tx_map_init(struct xa_vif_queue *queue)
 {
+	struct xa_vif_tx_maps *maps;
 	unsigned int i;
 	int err;
 
 	spin_lock_init(&queue->tx_done_lock);
 	INIT_WORK(&queue->tx_kick_work, xa_vif_tx_kick_work);
 	atomic_set(&queue->tx_mapped, 0);
-	queue->tx_maps = kvcalloc(XA_VIF_TX_MAPS, sizeof(*queue->tx_maps),
-				  GFP_KERNEL);
-	queue->tx_map_pages = kvcalloc(XA_VIF_TX_MAPS,
-				       sizeof(*queue->tx_map_pages), GFP_KERNEL);
-	queue->tx_map_free = kvcalloc(XA_VIF_TX_MAPS,
-				      sizeof(*queue->tx_map_free), GFP_KERNEL);
-	queue->tx_map_ops = kvcalloc(XA_VIF_TX_MAPS, sizeof(*queue->tx_map_ops),
-				     GFP_KERNEL);
-	queue->tx_map_op_pages = kvcalloc(XA_VIF_TX_MAPS,
-					  sizeof(*queue->tx_map_op_pages),
-					  GFP_KERNEL);
-	queue->tx_map_op_slot = kvcalloc(XA_VIF_TX_MAPS,
-					 sizeof(*queue->tx_map_op_slot),
-					 GFP_KERNEL);
-	queue->tx_map_op_pending = kvcalloc(XA_VIF_TX_MAPS,
-					    sizeof(*queue->tx_map_op_pending),
-					    GFP_KERNEL);
-	queue->tx_unmap_ops = kvcalloc(XA_VIF_TX_MAPS,
-				       sizeof(*queue->tx_unmap_ops), GFP_KERNEL);
-	queue->tx_unmap_pages = kvcalloc(XA_VIF_TX_MAPS,
-					 sizeof(*queue->tx_unmap_pages),
-					 GFP_KERNEL);
-	queue->tx_done = kvcalloc(XA_VIF_TX_MAPS, sizeof(*queue->tx_done),
-				  GFP_KERNEL);
-	queue->tx_done_taken = kvcalloc(XA_VIF_TX_MAPS,
-					sizeof(*queue->tx_done_taken),
-					GFP_KERNEL);
-	if (!queue->tx_maps || !queue->tx_map_pages || !queue->tx_map_free ||
-	    !queue->tx_map_ops || !queue->tx_map_op_pages ||
-	    !queue->tx_map_op_slot || !queue->tx_map_op_pending ||
-	    !queue->tx_unmap_ops || !queue->tx_unmap_pages ||
-	    !queue->tx_done || !queue->tx_done_taken)
+	maps = kvzalloc(sizeof(*maps), GFP_KERNEL);
+	if (!maps)
 		return -ENOMEM;
 	/* Unpopulated pages to map into (in-tree has a ring's worth). */
-	err = gnttab_alloc_pages(XA_VIF_TX_MAPS, queue->tx_map_pages);
+	err = gnttab_alloc_pages(XA_VIF_TX_MAPS, maps->pages);
 	if (err) {
-		kvfree(queue->tx_map_pages);
-		queue->tx_map_pages = NULL;
+		kvfree(maps);
 		return err;
 	}
 	for (i = 0; i < XA_VIF_TX_MAPS; i++) {
-		struct xa_vif_tx_map *map = &queue->tx_maps[i];
+		struct xa_vif_tx_map *map = &maps->map[i];
 
 		map->queue = queue;
-		map->page = queue->tx_map_pages[i];
+		map->page = maps->pages[i];
 		map->refs = page_count(map->page);
 		map->handle = INVALID_GRANT_HANDLE;
 		xenaccel_ubuf_init(&map->ubuf, xa_vif_tx_ubuf_ops,
 				   xa_vif_tx_zerocopy_done);
 		refcount_set(&map->ubuf.refcnt, 1);
-		queue->tx_map_free[i] = XA_VIF_TX_MAPS - 1 - i;
+		maps->free[i] = XA_VIF_TX_MAPS - 1 - i;
 	}
 	queue->tx_nr_map_free = XA_VIF_TX_MAPS;
+	queue->tx_maps = maps;
 	return 0;
 }
 
@@ -177,8 +148,8 @@ static unsigned long xa_vif_tx_map_addr(const struct xa_vif_tx_map *map)
  */
 static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 {
-	struct xa_vif_tx_map *maps = queue->tx_maps;
-	u16 *work = queue->tx_done_taken;
+	struct xa_vif_tx_maps *maps = queue->tx_maps;
+	u16 *work = maps->done_taken;
 	unsigned int i, n, ready = 0, nr_unmaps = 0, nr_rsp = 0;
 	unsigned long flags;
 	u16 slot;
@@ -189,7 +160,7 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 		return;
 	spin_lock_irqsave(&queue->tx_done_lock, flags);
 	n = queue->tx_nr_done;
-	memcpy(work, queue->tx_done, n * sizeof(*work));
+	memcpy(work, maps->done, n * sizeof(*work));
 	queue->tx_nr_done = 0;
 	spin_unlock_irqrestore(&queue->tx_done_lock, flags);
 	if (!n)
@@ -200,8 +171,9 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 		bool busy = false;
 
 		for (slot = work[i]; slot != XA_VIF_TX_MAP_NONE;
-		     slot = maps[slot].next)
-			busy |= page_count(maps[slot].page) != maps[slot].refs;
+		     slot = maps->map[slot].next)
+			busy |= page_count(maps->map[slot].page) !=
+				maps->map[slot].refs;
 		if (!busy) {
 			swap(work[ready], work[i]);
 			ready++;
@@ -209,21 +181,23 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 	}
 	for (i = 0; i < ready; i++) {
 		for (slot = work[i]; slot != XA_VIF_TX_MAP_NONE;
-		     slot = maps[slot].next) {
-			if (maps[slot].handle == INVALID_GRANT_HANDLE)
+		     slot = maps->map[slot].next) {
+			struct xa_vif_tx_map *map = &maps->map[slot];
+
+			if (map->handle == INVALID_GRANT_HANDLE)
 				continue;
-			gnttab_set_unmap_op(&queue->tx_unmap_ops[nr_unmaps],
-					    xa_vif_tx_map_addr(&maps[slot]),
+			gnttab_set_unmap_op(&maps->unmap_ops[nr_unmaps],
+					    xa_vif_tx_map_addr(map),
 					    GNTMAP_host_map | GNTMAP_readonly,
-					    maps[slot].handle);
-			queue->tx_unmap_pages[nr_unmaps++] = maps[slot].page;
+					    map->handle);
+			maps->unmap_pages[nr_unmaps++] = map->page;
 		}
 	}
 	if (nr_unmaps) {
 		u64 start = ktime_get_ns();
 
-		err = gnttab_unmap_refs(queue->tx_unmap_ops, NULL,
-					queue->tx_unmap_pages, nr_unmaps);
+		err = gnttab_unmap_refs(maps->unmap_ops, NULL,
+					maps->unmap_pages, nr_unmaps);
 		start = ktime_get_ns() - start;
 		xa_vif_tx_cost_unmap(&queue->tx_cost, start, nr_unmaps);
 		queue->stats.rx_unmap_hypercalls++;
@@ -237,7 +211,7 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 	/* In the same order: answer each request, free each map. */
 	nr_unmaps = 0;
 	for (i = 0; i < ready; i++) {
-		struct xa_vif_tx_map *first = &maps[work[i]];
+		struct xa_vif_tx_map *first = &maps->map[work[i]];
 
 		if (first->copied)
 			queue->stats.rx_zerocopy_fail++;
@@ -245,12 +219,12 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 			queue->stats.rx_zerocopy_success++;
 		xa_vif_tx_cost_zerocopy(&queue->tx_cost, first->copied);
 		for (slot = work[i]; slot != XA_VIF_TX_MAP_NONE;) {
-			struct xa_vif_tx_map *map = &maps[slot];
+			struct xa_vif_tx_map *map = &maps->map[slot];
 			u16 next = map->next;
 
 			if (map->handle != INVALID_GRANT_HANDLE) {
 				if (unlikely(err ||
-					     queue->tx_unmap_ops[nr_unmaps].status !=
+					     maps->unmap_ops[nr_unmaps].status !=
 					     GNTST_okay)) {
 					/* Still mapped: never reuse the page. */
 					map->leaked = true;
@@ -270,7 +244,7 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 				nr_rsp++;
 			}
 			if (!map->leaked)
-				queue->tx_map_free[queue->tx_nr_map_free++] = slot;
+				maps->free[queue->tx_nr_map_free++] = slot;
 			atomic_dec(&queue->tx_mapped);
 			atomic_dec(&xa_vif_totals.maps);
 			slot = next;
@@ -287,7 +261,7 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 	 */
 	if (ready < n) {
 		spin_lock_irqsave(&queue->tx_done_lock, flags);
-		memcpy(&queue->tx_done[queue->tx_nr_done], &work[ready],
+		memcpy(&maps->done[queue->tx_nr_done], &work[ready],
 		       (n - ready) * sizeof(*work));
 		queue->tx_nr_done += n - ready;
 		spin_unlock_irqrestore(&queue->tx_done_lock, flags);
@@ -299,11 +273,12 @@ static void xa_vif_tx_unmap(struct xa_vif_queue *queue, bool respond)
 /* With NAPI gone: wait for the stack to give back every mapped page. */
 static void xa_vif_tx_map_deinit(struct xa_vif_queue *queue)
 {
+	struct xa_vif_tx_maps *maps = queue->tx_maps;
 	unsigned long warn_at = jiffies + 10 * HZ;
 	unsigned int i, n = 0;
 
-	if (!queue->tx_maps)
-		goto free;
+	if (!maps)
+		return;
 	for (;;) {
 		xa_vif_tx_unmap(queue, false);
 		if (!atomic_read(&queue->tx_mapped))
@@ -317,39 +292,13 @@ static void xa_vif_tx_map_deinit(struct xa_vif_queue *queue)
 	}
 	/* The last completions may have queued the work. */
 	cancel_work_sync(&queue->tx_kick_work);
-	if (queue->tx_map_pages) {
-		/*
-		 * A page that could not be unmapped is left to Xen; none is
-		 * set if allocating them failed.
-		 */
-		for (i = 0; i < XA_VIF_TX_MAPS; i++)
-			if (queue->tx_maps[i].page && !queue->tx_maps[i].leaked)
-				queue->tx_map_pages[n++] = queue->tx_map_pages[i];
-		gnttab_free_pages(n, queue->tx_map_pages);
-	}
-free:
-	kvfree(queue->tx_maps);
-	kvfree(queue->tx_map_pages);
-	kvfree(queue->tx_map_free);
-	kvfree(queue->tx_map_ops);
-	kvfree(queue->tx_map_op_pages);
-	kvfree(queue->tx_map_op_slot);
-	kvfree(queue->tx_map_op_pending);
-	kvfree(queue->tx_unmap_ops);
-	kvfree(queue->tx_unmap_pages);
-	kvfree(queue->tx_done);
-	kvfree(queue->tx_done_taken);
+	/* A page that could not be unmapped is left to Xen. */
+	for (i = 0; i < XA_VIF_TX_MAPS; i++)
+		if (!maps->map[i].leaked)
+			maps->pages[n++] = maps->pages[i];
+	gnttab_free_pages(n, maps->pages);
+	kvfree(maps);
 	queue->tx_maps = NULL;
-	queue->tx_map_pages = NULL;
-	queue->tx_map_free = NULL;
-	queue->tx_map_ops = NULL;
-	queue->tx_map_op_pages = NULL;
-	queue->tx_map_op_slot = NULL;
-	queue->tx_map_op_pending = NULL;
-	queue->tx_unmap_ops = NULL;
-	queue->tx_unmap_pages = NULL;
-	queue->tx_done = NULL;
-	queue->tx_done_taken = NULL;
 }
 
 int xa_vif_tx_init(struct xa_vif_queue *queue)
@@ -470,6 +419,7 @@ static void xa_vif_tx_set_status(struct xa_vif_queue *queue, unsigned int first,
 static void xa_vif_tx_fail(struct xa_vif_queue *queue,
 			   struct xa_vif_tx_pending *p)
 {
+	struct xa_vif_tx_map *map = queue->tx_maps->map;
 	unsigned int i;
 	u16 slot;
 
@@ -480,8 +430,8 @@ static void xa_vif_tx_fail(struct xa_vif_queue *queue,
 			*status = XEN_NETIF_RSP_ERROR;
 	}
 	for (slot = p->map_head; slot != XA_VIF_TX_MAP_NONE;
-	     slot = queue->tx_maps[slot].next)
-		queue->tx_maps[slot].status = XEN_NETIF_RSP_ERROR;
+	     slot = map[slot].next)
+		map[slot].status = XEN_NETIF_RSP_ERROR;
 }
 
 /* Count a malformed packet; a frontend sending many is disconnected. */
@@ -599,18 +549,19 @@ static int xa_vif_tx_skb_setup(struct xa_vif_queue *queue, struct sk_buff *skb,
 /* Issue this batch's map operations; a packet with a failed one is dropped. */
 static void xa_vif_tx_map_flush(struct xa_vif_queue *queue)
 {
+	struct xa_vif_tx_maps *maps = queue->tx_maps;
 	unsigned int i, n = queue->tx_nr_map_ops;
 	u64 start = ktime_get_ns();
 	int err;
 
-	err = gnttab_map_refs(queue->tx_map_ops, NULL, queue->tx_map_op_pages, n);
+	err = gnttab_map_refs(maps->map_ops, NULL, maps->map_op_pages, n);
 	start = ktime_get_ns() - start;
 	xa_vif_tx_cost_map(&queue->tx_cost, start, n);
 	queue->stats.rx_map_hypercalls++;
 	queue->stats.rx_map_ns += start;
 	for (i = 0; i < n; i++) {
-		struct gnttab_map_grant_ref *op = &queue->tx_map_ops[i];
-		struct xa_vif_tx_map *map = &queue->tx_maps[queue->tx_map_op_slot[i]];
+		struct gnttab_map_grant_ref *op = &maps->map_ops[i];
+		struct xa_vif_tx_map *map = &maps->map[maps->map_op_slot[i]];
 
 		if (op->status == GNTST_okay) {
 			/* Unmapped when the stack gives it back, even on error. */
@@ -621,7 +572,7 @@ static void xa_vif_tx_map_flush(struct xa_vif_queue *queue)
 		} else {
 			queue->stats.rx_map_errors++;
 		}
-		queue->tx_pending[queue->tx_map_op_pending[i]].failed = true;
+		queue->tx_pending[maps->map_op_pending[i]].failed = true;
 	}
 	if (err)
 		net_err_ratelimited("%s: mapping %u guest pages failed: %d\n",
@@ -753,6 +704,7 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 				   const union xa_vif_tx_slot *slots,
 				   unsigned int hlen)
 {
+	struct xa_vif_tx_maps *maps = queue->tx_maps;
 	const struct xa_vif_tx_pkt *pkt = &p->pkt;
 	struct sk_buff *skb = p->skb;
 	unsigned int i, nr_frags = 0, copied = 0;
@@ -785,8 +737,8 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 		}
 		if (!len)
 			continue;
-		slot = queue->tx_map_free[--queue->tx_nr_map_free];
-		map = &queue->tx_maps[slot];
+		slot = maps->free[--queue->tx_nr_map_free];
+		map = &maps->map[slot];
 		map->id = req->id;
 		map->status = XEN_NETIF_RSP_OKAY;
 		map->handle = INVALID_GRANT_HANDLE;
@@ -799,19 +751,19 @@ static void xa_vif_tx_build_mapped(struct xa_vif_queue *queue,
 		slot_index = i ? pkt->nr_extras + i : 0;
 		queue->tx_status[p->first_slot + slot_index] = XA_VIF_TX_DEFERRED;
 
-		op = &queue->tx_map_ops[queue->tx_nr_map_ops];
+		op = &maps->map_ops[queue->tx_nr_map_ops];
 		gnttab_set_map_op(op, xa_vif_tx_map_addr(map),
 				  GNTMAP_host_map | GNTMAP_readonly, req->gref,
 				  queue->vif->domid);
-		queue->tx_map_op_pages[queue->tx_nr_map_ops] = map->page;
-		queue->tx_map_op_slot[queue->tx_nr_map_ops] = slot;
-		queue->tx_map_op_pending[queue->tx_nr_map_ops] = queue->tx_nr_pending;
+		maps->map_op_pages[queue->tx_nr_map_ops] = map->page;
+		maps->map_op_slot[queue->tx_nr_map_ops] = slot;
+		maps->map_op_pending[queue->tx_nr_map_ops] = queue->tx_nr_pending;
 		queue->tx_nr_map_ops++;
 		/* The stack puts the frag's reference; the page stays ours. */
 		get_page(map->page);
 		skb_add_rx_frag(skb, nr_frags++, map->page, off, len, PAGE_SIZE);
 	}
-	xenaccel_skb_zerocopy(skb, &queue->tx_maps[p->map_head].ubuf);
+	xenaccel_skb_zerocopy(skb, &maps->map[p->map_head].ubuf);
 }
 
 /*
