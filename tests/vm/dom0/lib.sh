@@ -299,6 +299,28 @@ guest_start() {
 	xl domid "$name"
 }
 
+# bench_pin DOMID: the guest's vCPUs on the last pCPU, dom0's on the
+# others, so that a benchmark's frontend and backend never share a pCPU
+# in one run and not in the next as Xen's scheduler happens to place
+# them. BENCH_PIN=0 leaves
+# placement to Xen. bench_unpin: dom0 back on every pCPU.
+bench_pin() {
+	local last
+	[ "${BENCH_PIN:-1}" = 1 ] || return 0
+	last=$(($(xl info | awk '$1 == "nr_cpus" { print $3 }') - 1))
+	[ "$last" -ge 1 ] || return 0
+	xl vcpu-pin 0 all "0-$((last - 1))" && xl vcpu-pin "$1" all "$last"
+}
+bench_unpin() { [ "${BENCH_PIN:-1}" != 1 ] || xl vcpu-pin 0 all all; }
+# bench_placement: how bench_pin placed the vCPUs, for a report.
+bench_placement() {
+	if [ "${BENCH_PIN:-1}" = 1 ]; then
+		echo "guest vCPUs pinned to the last pCPU, dom0's to the others"
+	else
+		echo "vCPUs placed by Xen's scheduler"
+	fi
+}
+
 # guest_ip NAME: the address guest_start gave guest NAME ($GUEST_IP in it).
 guest_ip() { sed -n 's/^GUEST_IP=//p' "/tmp/guest-$1/root/job/env"; }
 

@@ -103,6 +103,8 @@ for w in "${workloads[@]}"; do
 	record dom0 0 "$name" "$(since "$c0")" "$json"
 done
 
+at_exit bench_unpin
+
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the
 # workloads. Besides intree and xenaccel (defaults), the sides in
 # BENCH_XA_SIDES try xenaccel's options: xenaccel-poll with
@@ -125,6 +127,7 @@ guest_run() {
 		esac
 	fi
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-job)
+	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	# The device report before the first sample, so that its CPU time
 	# is not counted as the workload's.
 	guest_wait "$name" "begin ${workloads[0]%% *}" 300 >/dev/null || fail "$name: no begin"
@@ -176,6 +179,7 @@ for segs in ${BENCH_SEGMENTS-256 512 1024}; do
 	} >/tmp/blk-bench-sweep
 	name=bench-segs-$segs
 	domid=$(BACKEND=xenaccel guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-sweep)
+	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	kib=$(guest_wait "$name" max-request-kib 300) || fail "$name: guest did not start"
 	measure "$name" "segs$segs" 1 "${sweep_workloads[@]}"
 	summary "blk-bench segments $segs: largest request $kib KiB, $(jq -r --arg s "segs$segs" \
@@ -213,7 +217,7 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 			"\($c | r2 | . + " " * (13 - length))" +
 			"\(if ($a | median) > 0 and $c != null then ($c / ($a | median)) | r2 else "-" end | . + " " * (10 - length))"] | join("")))
 ' "$results" | tee "$SCENARIO_OUT/bench.txt"
-summary "blk-bench: $rounds rounds x $runtime s per workload; table in bench.txt"
+summary "blk-bench: $rounds rounds x $runtime s per workload, $(bench_placement); table in bench.txt"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/bench.txt"
 summary "blk-bench counters per guest run (poll_us=$poll_us for xenaccel-poll, no persistent grants for xenaccel-nopgnt):"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/counters.txt"

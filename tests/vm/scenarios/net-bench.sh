@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: benchmark: in-tree netback and xenaccel on the same guest, interleaved over several rounds: iperf3 TCP guest->dom0 and dom0->guest with 1 and 4 streams, UDP 64 and 1472-byte payloads (packets per second received), ping round trips dom0->guest (p50/p99) and dom0 CPU time per byte, as medians and ratios with an in-tree A/A pair for the noise; asserts nothing about speed
+# about: benchmark: in-tree netback and xenaccel on the same guest, interleaved over several rounds: iperf3 TCP guest->dom0 and dom0->guest with 1 and 4 streams, UDP 64 and 1472-byte payloads (packets per second received), ping round trips dom0->guest (p50/p99), dom0 CPU time per byte and the guest iperf3's CPU share, as medians and ratios with an in-tree A/A pair for the noise; asserts nothing about speed
 # timeout: 3600
 # needs: xenaccel
 
@@ -31,6 +31,8 @@ dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
 since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
 
 # record SIDE RUN WORKLOAD CPU IPERF-JSON: one line of bench.jsonl.
+# guest_cpu_pct is the guest's iperf3 (user and system time, percent of
+# one vCPU): near 100, the guest and not the backend sets the rate.
 record() {
 	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" '
 		(.start.test_start.protocol == "UDP") as $udp |
@@ -41,7 +43,8 @@ record() {
 		 mbits: ($bytes * 8 / $s.seconds / 1e6),
 		 kpps: (if $udp then $pkts / $s.seconds / 1000 else null end),
 		 bytes: $bytes, dom0_cpu_s: $cpu,
-		 cpu_ns_per_byte: (if $bytes > 0 then $cpu * 1e9 / $bytes else null end)}' >>"$results"
+		 cpu_ns_per_byte: (if $bytes > 0 then $cpu * 1e9 / $bytes else null end),
+		 guest_cpu_pct: .end.cpu_utilization_percent.host_total}' >>"$results"
 }
 
 # shellcheck disable=SC2016 # the job expands them in the guest
@@ -77,11 +80,14 @@ ping_rtt() {
 		/tmp/nb-rtt >>"$results"
 }
 
+at_exit bench_unpin
+
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the workloads.
 guest_run() {
 	local side=$1 run=$2 name=nb-$1-$2 domid w key c0 cpu ip
 	backend_use "$side" || fail "cannot switch to the $side backend"
 	domid=$(BACKEND=$side guest_start "$name" --vif </tmp/net-bench-job)
+	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	ip=$(guest_ip "$name")
 	for w in "${workloads[@]}"; do
 		set -- $w
@@ -122,7 +128,7 @@ jq -rs --argjson last $((rounds + 1)) '
 	. as $all | [.[].workload] | unique as $ws |
 	("workload" | pad(14)) + ("metric" | pad(16)) + ("in-tree med (min-max)" | pad(28)) +
 		("xenaccel med (min-max)" | pad(28)) + ("ratio" | pad(7)) + "A/A",
-	($ws[] as $w | ["mbits", "kpps", "p50_us", "p99_us", "cpu_ns_per_byte"][] as $f |
+	($ws[] as $w | ["mbits", "kpps", "p50_us", "p99_us", "cpu_ns_per_byte", "guest_cpu_pct"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		select(($a | length) > 0 or ($b | length) > 0) |
 		($w | pad(14)) + ($f | pad(16)) +
@@ -132,5 +138,5 @@ jq -rs --argjson last $((rounds + 1)) '
 		(($all | one($w; $last; $f)) as $x | ($all | one($w; 1; $f)) as $y |
 			if $y != null and $y > 0 and $x != null then ($x / $y | r2) else "-" end))
 ' "$results" | tee "$SCENARIO_OUT/bench.txt"
-summary "net-bench: $rounds rounds x $runtime s per workload, 2 queues; table in bench.txt"
+summary "net-bench: $rounds rounds x $runtime s per workload, 2 queues, $(bench_placement); table in bench.txt"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/bench.txt"
