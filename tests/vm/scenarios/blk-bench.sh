@@ -38,15 +38,28 @@ dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
 # since T0: dom0 CPU seconds used since dom0_cpu printed T0.
 since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
 
-# record SIDE RUN WORKLOAD CPU FIO-JSON: one line of bench.jsonl.
+# Interrupts taken so far on block event channels, all CPUs: blkback's
+# ("blkif-backend" in-tree, "xenaccel-blkif") in dom0, blkfront's
+# ("blkif") in the guest: the frontend's and the backend's notifications.
+# shellcheck disable=SC2016 # for the guest's job too
+blkif_irqs='blkif_irqs() { awk -v re="$1" '\''$NF ~ re { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+	END { print s + 0 }'\'' /proc/interrupts; }'
+eval "$blkif_irqs"
+
+# record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS]: one line of
+# bench.jsonl; EVENTS and GUEST-IRQS are the interrupts dom0's backend
+# and the guest's frontend took meanwhile.
 record() {
-	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" '
+	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" \
+		--argjson events "${6:-null}" --argjson girqs "${7:-null}" '
 		.jobs[0] as $j | ($j.read.io_bytes > 0) as $rd | (if $rd then $j.read else $j.write end) as $d |
+		def per_io($n): if $n != null and $d.total_ios > 0 then $n / $d.total_ios else null end;
 		{side: $side, run: $run, workload: $w, iops: $d.iops, mibs: ($d.bw / 1024),
 		 p50_us: ($d.clat_ns.percentile["50.000000"] / 1000),
 		 p99_us: ($d.clat_ns.percentile["99.000000"] / 1000),
 		 ios: $d.total_ios, dom0_cpu_s: $cpu,
-		 cpu_us_per_io: (if $d.total_ios > 0 then $cpu * 1e6 / $d.total_ios else null end)}' >>"$results"
+		 cpu_us_per_io: per_io($cpu * 1e6),
+		 events_per_io: per_io($events), guest_irqs_per_io: per_io($girqs)}' >>"$results"
 }
 
 # job_steps WORKLOAD...: the guest's part of each workload, between the
@@ -57,9 +70,11 @@ job_steps() {
 		set -- $w
 		name=$1
 		shift
+		echo "irqs0=\$(blkif_irqs '^blkif\$')"
 		echo "say begin $name"
 		echo "fio --name=$name --filename=/dev/xvdb $fio_common $* --output=/tmp/$name.json"
 		echo "say end $name"
+		echo "say irqs-$name \$((\$(blkif_irqs '^blkif\$') - irqs0))"
 		echo "say_file fio-$name /tmp/$name.json"
 	done
 }
@@ -67,22 +82,26 @@ job_steps() {
 # measure GUEST SIDE RUN WORKLOAD...: follow the guest through the
 # workloads, recording each with the dom0 CPU time it took.
 measure() {
-	local guest=$1 side=$2 run=$3 w c0 cpu
+	local guest=$1 side=$2 run=$3 w c0 cpu e0 events girqs
 	shift 3
 	for w; do
 		set -- $w
 		guest_wait "$guest" "begin $1" 300 >/dev/null || fail "$guest: no begin $1"
 		c0=$(dom0_cpu)
+		e0=$(blkif_irqs '^(blkif-backend|xenaccel-blkif)$')
 		guest_wait "$guest" "end $1" 300 >/dev/null || fail "$guest: no end $1"
 		cpu=$(since "$c0")
+		events=$(($(blkif_irqs '^(blkif-backend|xenaccel-blkif)$') - e0))
+		girqs=$(guest_wait "$guest" "irqs-$1" 60) || girqs=
 		guest_wait "$guest" "fio-$1" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")"
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs"
 	done
 }
 
 # The guest stays up until dom0 has read the backend's counters.
 stay_until_stopped='wait_dom0 stop'
 {
+	echo "$blkif_irqs"
 	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
 	echo 'wait_dev /dev/xvdb'
 	job_steps "${workloads[@]}"
@@ -168,6 +187,7 @@ for segs in ${BENCH_SEGMENTS-256 512 1024}; do
 	modprobe xenaccel_blkback max_indirect_segments="$segs" ||
 		fail "cannot load xenaccel_blkback with $segs segments"
 	{
+		echo "$blkif_irqs"
 		# blkfront preallocates a page per persistent grant it may use
 		# (ring slots x (segments + indirect pages) per queue): one
 		# queue of 128 slots keeps 1024 segments within the guest.
@@ -202,7 +222,7 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 	($extra | split(" ") | map(select(length > 0))) as $xs |
 	"workload       metric        in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
 		([$xs[] | (ltrimstr("xenaccel-") | . + "(med)" | . + " " * (13 - length)) + (ltrimstr("xenaccel-") | . + "/it" | . + " " * (10 - length))] | join("")),
-	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io"][] as $f |
+	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		($all | side("dom0"; $w; $f) | median) as $d |
 		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (14 - length))" +
