@@ -59,10 +59,12 @@ workload_cmd() {
 # cpu_of DOMID: the domain's CPU seconds as Xen accounts them.
 cpu_of() { xl list "$1" | awk 'NR == 2 { print $6 }'; }
 
+at_exit bench_unpin
 for be in $backends; do
 	backend_use "$be" || fail "cannot switch to the $be backend"
 	name=prof-$be
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk --vif </tmp/profile-job)
+	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	for w in $workloads; do
 		guest_signal "$domid" "go-$w"
 		guest_wait "$name" "begin $w" 300 >/dev/null || fail "$name: no begin $w"
