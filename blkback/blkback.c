@@ -301,7 +301,12 @@ static blk_opf_t xa_blkif_bio_op(u8 op)
 	case BLKIF_OP_READ:
 		return REQ_OP_READ;
 	case BLKIF_OP_WRITE:
-		return REQ_OP_WRITE;
+		/*
+		 * A guest's write waits for its answer, as O_DIRECT does: not
+		 * background writeback for the scheduler or writeback
+		 * throttling to hold back (in-tree marks it the same).
+		 */
+		return REQ_OP_WRITE | REQ_SYNC | REQ_IDLE;
 	default:	/* flush, and barrier after draining */
 		return REQ_OP_WRITE | REQ_PREFLUSH;
 	}
