@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: a guest disk (xvdb on brd) is served by the backend (with in-tree's sysfs files: physical_device, mode, statistics) and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments; xenaccel must have answered several requests with one push (brd completes them in its worker's batch)
+# about: a guest disk (xvdb on brd) is served by the backend (with in-tree's sysfs files: physical_device, mode, statistics) and fio verify passes, with blkfront's defaults and with a 16-page ring and 256 indirect segments; xenaccel must have answered several requests with one push (brd completes them in its worker's batch); every write bio the backend queued on the disk is synchronous (REQ_SYNC, block_bio_queue's rwbs), as in-tree's
 # timeout: 900
 
 # One guest per blkfront configuration (its parameters are read-only once
@@ -23,6 +23,19 @@ say fio-done
 wait_dom0 stats-read
 JOB
 
+# The bios the backend queues on the disk, from the block_bio_queue
+# tracepoint: a guest's writes must reach it as synchronous writes (rwbs
+# "WS"), as in-tree's do, or an I/O scheduler and writeback throttling
+# treat them as background writeback.
+tracing=/sys/kernel/tracing
+[ -d "$tracing/events" ] || tracing=/sys/kernel/debug/tracing
+bio_event=$tracing/events/block/block_bio_queue
+[ -d "$bio_event" ] || fail "no block_bio_queue tracepoint in $tracing"
+ram_dev=$(( ($(stat -Lc '0x%t' /dev/ram0) << 20) | $(stat -Lc '0x%T' /dev/ram0) ))
+echo "dev == $ram_dev" >"$bio_event/filter"
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'echo 0 >"$bio_event/enable"; echo 0 >"$bio_event/filter"'
+
 # blkfront's own parameter names; default: 32 indirect segments, 1-page ring.
 configs=(default "max_ring_page_order=4 max_indirect_segments=256")
 for params in "${configs[@]}"; do
@@ -30,6 +43,8 @@ for params in "${configs[@]}"; do
 	mem=512
 	[ "$tag" = max ] && mem=2048
 	[ "$params" = default ] && params=
+	: >"$tracing/trace"
+	echo 1 >"$bio_event/enable"
 	domid=$(guest_start "blk-$tag" --memory $mem --disk /dev/ram0 \
 		--env "BLKFRONT_PARAMS=$params" </tmp/blk-job)
 	echo "guest blk-$tag is domain $domid"
@@ -55,6 +70,18 @@ for params in "${configs[@]}"; do
 	done
 
 	guest_wait "blk-$tag" fio-done 600 >/dev/null || fail "$tag: fio did not finish"
+	echo 0 >"$bio_event/enable"
+	# "block_bio_queue: 1,0 WS 2048 + 8 [comm]": the field after the
+	# device; data writes start with W (a flush's starts with F).
+	read -r writes sync_writes < <(awk '$0 ~ /block_bio_queue:/ {
+			for (i = 1; i < NF; i++) if ($i == "block_bio_queue:") break
+			rwbs = $(i + 2); if (rwbs !~ /^W/) next
+			n++; if (rwbs ~ /S/) s++ }
+		END { print n + 0, s + 0 }' "$tracing/trace")
+	echo "$tag: $writes write bios queued on the disk, $sync_writes of them synchronous"
+	[ "$writes" -gt 0 ] || fail "$tag: the tracepoint saw no write bio on the disk"
+	[ "$sync_writes" = "$writes" ] ||
+		fail "$tag: $((writes - sync_writes)) of $writes guest writes reached the disk as background (not REQ_SYNC) writes"
 	if [ "$BACKEND" = xenaccel ]; then
 		# brd completes each bio as it is submitted: the worker must
 		# have answered several requests with one push at least once.
