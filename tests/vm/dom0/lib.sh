@@ -302,8 +302,8 @@ guest_start() {
 # bench_pin DOMID: the guest's vCPUs on the last pCPU, dom0's on the
 # others, so that a benchmark's frontend and backend never share a pCPU
 # in one run and not in the next as Xen's scheduler happens to place
-# them. BENCH_PIN=0 leaves
-# placement to Xen. bench_unpin: dom0 back on every pCPU.
+# them. BENCH_PIN=0 leaves placement to Xen. bench_unpin: dom0 back on
+# every pCPU.
 bench_pin() {
 	local last
 	[ "${BENCH_PIN:-1}" = 1 ] || return 0

@@ -45,6 +45,7 @@ since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
 blkif_irqs='blkif_irqs() { awk -v re="$1" '\''$NF ~ re { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
 	END { print s + 0 }'\'' /proc/interrupts; }'
 eval "$blkif_irqs"
+backend_irq_names='^(blkif-backend|xenaccel-blkif)$'
 
 # record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS]: one line of
 # bench.jsonl; EVENTS and GUEST-IRQS are the interrupts dom0's backend
@@ -88,10 +89,10 @@ measure() {
 		set -- $w
 		guest_wait "$guest" "begin $1" 300 >/dev/null || fail "$guest: no begin $1"
 		c0=$(dom0_cpu)
-		e0=$(blkif_irqs '^(blkif-backend|xenaccel-blkif)$')
+		e0=$(blkif_irqs "$backend_irq_names")
 		guest_wait "$guest" "end $1" 300 >/dev/null || fail "$guest: no end $1"
 		cpu=$(since "$c0")
-		events=$(($(blkif_irqs '^(blkif-backend|xenaccel-blkif)$') - e0))
+		events=$(($(blkif_irqs "$backend_irq_names") - e0))
 		girqs=$(guest_wait "$guest" "irqs-$1" 60) || girqs=
 		guest_wait "$guest" "fio-$1" 60 >/dev/null
 		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs"
