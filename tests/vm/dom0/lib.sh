@@ -350,6 +350,29 @@ guest_wait() {
 	return 1
 }
 
+# guest_mark NAME KEY [SECONDS]: wait for the guest's "@@xenaccel KEY"
+# line like guest_wait, but by following its console (tail, at a tenth of
+# a second on the 9p share) instead of rereading it and asking xl every
+# second: a benchmark's dom0 CPU window then opens and closes within a
+# tenth of a second of the guest's markers and pays for no xl or rescan
+# of the console while open. No early exit if the guest dies: SECONDS.
+guest_mark() {
+	local name=$1 key=$2 limit=${3:-120} fd tail_pid rc=0
+	exec {fd}< <(exec tail -s 0.1 -n +1 -F "$GUEST_CONSOLE_DIR/guest-$name.log" 2>/dev/null)
+	tail_pid=$!
+	timeout "$limit" grep -q -E "^@@xenaccel $key( |"$'\r'"?\$)" <&"$fd" || rc=$?
+	kill "$tail_pid" 2>/dev/null || true
+	exec {fd}<&-
+	[ $rc = 0 ] || echo "guest $name did not report '$key' within $limit s" >&2
+	return $rc
+}
+
+# domain_cpu DOMID: the domain's CPU time in seconds, all its vCPUs, as
+# Xen accounts it (to a tenth of a second).
+domain_cpu() { xl list "$1" | awk 'NR == 2 { print $6 }'; }
+# cpu_since DOMID T0: the CPU seconds DOMID used since domain_cpu gave T0.
+cpu_since() { awk -v a="$(domain_cpu "$1")" -v b="$2" 'BEGIN { print a - b }'; }
+
 # guest_report NAME KEY: what the guest reported after KEY, from its
 # console (one line; for reports made before guest_finish).
 guest_report() { guest_console "$1" | sed -n "s/^@@xenaccel $2 //p" | tail -n 1; }

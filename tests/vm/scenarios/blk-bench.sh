@@ -33,11 +33,6 @@ fio_common="--ioengine=libaio --direct=1 --size=$size --time_based --runtime=$ru
 results=$SCENARIO_OUT/bench.jsonl
 : >"$results"
 
-# dom0's CPU time in seconds, all vCPUs, as Xen accounts it.
-dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
-# since T0: dom0 CPU seconds used since dom0_cpu printed T0.
-since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
-
 # Interrupts taken so far on block event channels, all CPUs: blkback's
 # ("blkif-backend" in-tree, "xenaccel-blkif") in dom0, blkfront's
 # ("blkif") in the guest: the frontend's and the backend's notifications.
@@ -47,12 +42,13 @@ blkif_irqs='blkif_irqs() { awk -v re="$1" '\''$NF ~ re { for (i = 2; i <= NF && 
 eval "$blkif_irqs"
 backend_irq_names='^(blkif-backend|xenaccel-blkif)$'
 
-# record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS]: one line of
-# bench.jsonl; EVENTS and GUEST-IRQS are the interrupts dom0's backend
-# and the guest's frontend took meanwhile.
+# record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS GUEST-CPU]: one
+# line of bench.jsonl; EVENTS and GUEST-IRQS are the interrupts dom0's
+# backend and the guest's frontend took meanwhile, GUEST-CPU the guest's
+# CPU seconds (near the workload's seconds, the guest sets the rate).
 record() {
 	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" \
-		--argjson events "${6:-null}" --argjson girqs "${7:-null}" '
+		--argjson events "${6:-null}" --argjson girqs "${7:-null}" --argjson gcpu "${8:-null}" '
 		.jobs[0] as $j | ($j.read.io_bytes > 0) as $rd | (if $rd then $j.read else $j.write end) as $d |
 		def per_io($n): if $n != null and $d.total_ios > 0 then $n / $d.total_ios else null end;
 		{side: $side, run: $run, workload: $w, iops: $d.iops, mibs: ($d.bw / 1024),
@@ -60,7 +56,8 @@ record() {
 		 p99_us: ($d.clat_ns.percentile["99.000000"] / 1000),
 		 ios: $d.total_ios, dom0_cpu_s: $cpu,
 		 cpu_us_per_io: per_io($cpu * 1e6),
-		 events_per_io: per_io($events), guest_irqs_per_io: per_io($girqs)}' >>"$results"
+		 events_per_io: per_io($events), guest_irqs_per_io: per_io($girqs),
+		 guest_cpu_us_per_io: per_io(if $gcpu != null then $gcpu * 1e6 else null end)}' >>"$results"
 }
 
 # job_steps WORKLOAD...: the guest's part of each workload, between the
@@ -80,22 +77,24 @@ job_steps() {
 	done
 }
 
-# measure GUEST SIDE RUN WORKLOAD...: follow the guest through the
-# workloads, recording each with the dom0 CPU time it took.
+# measure GUEST DOMID SIDE RUN WORKLOAD...: follow the guest through the
+# workloads, recording each with the dom0 and guest CPU time it took.
 measure() {
-	local guest=$1 side=$2 run=$3 w c0 cpu e0 events girqs
-	shift 3
+	local guest=$1 domid=$2 side=$3 run=$4 w c0 g0 cpu gcpu e0 events girqs
+	shift 4
 	for w; do
 		set -- $w
-		guest_wait "$guest" "begin $1" 300 >/dev/null || fail "$guest: no begin $1"
-		c0=$(dom0_cpu)
+		guest_mark "$guest" "begin $1" 300 || fail "$guest: no begin $1"
+		c0=$(domain_cpu 0)
+		g0=$(domain_cpu "$domid")
 		e0=$(blkif_irqs "$backend_irq_names")
-		guest_wait "$guest" "end $1" 300 >/dev/null || fail "$guest: no end $1"
-		cpu=$(since "$c0")
+		guest_mark "$guest" "end $1" 300 || fail "$guest: no end $1"
+		cpu=$(cpu_since 0 "$c0")
+		gcpu=$(cpu_since "$domid" "$g0")
 		events=$(($(blkif_irqs "$backend_irq_names") - e0))
 		girqs=$(guest_wait "$guest" "irqs-$1" 60) || girqs=
 		guest_wait "$guest" "fio-$1" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs"
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs" "$gcpu"
 	done
 }
 
@@ -105,6 +104,8 @@ stay_until_stopped='wait_dom0 stop'
 	echo "$blkif_irqs"
 	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
 	echo 'wait_dev /dev/xvdb'
+	echo 'say ready'
+	echo 'wait_dom0 go'
 	job_steps "${workloads[@]}"
 	echo "$stay_until_stopped"
 } >/tmp/blk-bench-job
@@ -118,9 +119,9 @@ for w in "${workloads[@]}"; do
 	set -- $w
 	name=$1
 	shift
-	c0=$(dom0_cpu)
+	c0=$(domain_cpu 0)
 	json=$(fio --name="$name" --filename=$disk $fio_common "$@")
-	record dom0 0 "$name" "$(since "$c0")" "$json"
+	record dom0 0 "$name" "$(cpu_since 0 "$c0")" "$json"
 done
 
 at_exit bench_unpin
@@ -148,11 +149,12 @@ guest_run() {
 	fi
 	domid=$(BACKEND=$be guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-job)
 	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
-	# The device report before the first sample, so that its CPU time
-	# is not counted as the workload's.
-	guest_wait "$name" "begin ${workloads[0]%% *}" 300 >/dev/null || fail "$name: no begin"
+	# The device report before the workloads start, so that its CPU
+	# time is not counted as theirs.
+	guest_wait "$name" ready 300 >/dev/null || fail "$name: no disk"
 	[ "$run" != 1 ] || BACKEND=$be device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
-	measure "$name" "$side" "$run" "${workloads[@]}"
+	guest_signal "$domid" go
+	measure "$name" "$domid" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
 		echo "$side $run: $(for c in rd_req wr_req events notify batch_pushes batch_rsp polls poll_hits map_calls maps unmap_calls unmaps; do
@@ -202,7 +204,7 @@ for segs in ${BENCH_SEGMENTS-256 512 1024}; do
 	domid=$(BACKEND=xenaccel guest_start "$name" --memory 2048 --disk $disk </tmp/blk-bench-sweep)
 	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	kib=$(guest_wait "$name" max-request-kib 300) || fail "$name: guest did not start"
-	measure "$name" "segs$segs" 1 "${sweep_workloads[@]}"
+	measure "$name" "$domid" "segs$segs" 1 "${sweep_workloads[@]}"
 	summary "blk-bench segments $segs: largest request $kib KiB, $(jq -r --arg s "segs$segs" \
 		'select(.side == $s) | "\(.workload) \(.mibs | floor) MiB/s \(.cpu_us_per_io | floor) us dom0 CPU/io"' "$results" | paste -sd ';' -)"
 	guest_finish "$name" 120 || fail "$name: guest job failed"
@@ -221,12 +223,12 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 	def one($w; $run; $f): [.[] | select(.side == "intree" and .workload == $w and .run == $run) | .[$f]][0];
 	. as $all | [.[] | select(.side == "intree") | .workload] | unique as $ws |
 	($extra | split(" ") | map(select(length > 0))) as $xs |
-	"workload       metric        in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
+	"workload       metric              in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
 		([$xs[] | (ltrimstr("xenaccel-") | . + "(med)" | . + " " * (13 - length)) + (ltrimstr("xenaccel-") | . + "/it" | . + " " * (10 - length))] | join("")),
-	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io"][] as $f |
+	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io", "guest_cpu_us_per_io"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		($all | side("dom0"; $w; $f) | median) as $d |
-		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (14 - length))" +
+		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (20 - length))" +
 		"\(($a | median | r2) + " (" + ($a | min | r2) + "-" + ($a | max | r2) + ")" | . + " " * (27 - length))" +
 		"\(($b | median | r2) + " (" + ($b | min | r2) + "-" + ($b | max | r2) + ")" | . + " " * (27 - length))" +
 		"\(if ($a | median) > 0 then (($b | median) / ($a | median)) | r2 else "-" end | . + " " * (7 - length))" +

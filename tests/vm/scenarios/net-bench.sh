@@ -26,10 +26,6 @@ iperf3 -s -D --pidfile /run/nb-iperf3.pid
 # shellcheck disable=SC2016 # expanded at exit
 at_exit 'kill "$(cat /run/nb-iperf3.pid)"'
 
-# dom0's CPU time in seconds, all vCPUs, as Xen accounts it.
-dom0_cpu() { xl list 0 | awk 'NR == 2 { print $6 }'; }
-since() { awk -v a="$(dom0_cpu)" -v b="$1" 'BEGIN { print a - b }'; }
-
 # record SIDE RUN WORKLOAD CPU IPERF-JSON: one line of bench.jsonl.
 # guest_cpu_pct is the guest's iperf3 (user and system time, percent of
 # one vCPU): near 100, the guest and not the backend sets the rate.
@@ -54,6 +50,8 @@ record() {
 	echo 'modprobe xen-netfront'
 	echo 'net_up'
 	echo 'ping -c 3 -W 10 "$DOM0_IP" >/dev/null'
+	echo 'say ready'
+	echo 'wait_dom0 go'
 	for w in "${workloads[@]}"; do
 		set -- $w
 		name=$1
@@ -70,9 +68,9 @@ record() {
 # ping_rtt IP SIDE RUN: 500 pings 10 ms apart; p50/p99 in microseconds.
 ping_rtt() {
 	local c0 cpu
-	c0=$(dom0_cpu)
+	c0=$(domain_cpu 0)
 	ping -c 500 -i 0.01 -W 2 "$1" | sed -n 's/.* time=\([0-9.]*\) ms$/\1/p' | sort -n >/tmp/nb-rtt
-	cpu=$(since "$c0")
+	cpu=$(cpu_since 0 "$c0")
 	awk -v side="$2" -v run="$3" -v cpu="$cpu" '{ v[NR] = $1 * 1000 }
 		END { if (NR == 0) exit 1
 		      p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
@@ -89,14 +87,16 @@ guest_run() {
 	domid=$(BACKEND=$side guest_start "$name" --vif </tmp/net-bench-job)
 	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
 	ip=$(guest_ip "$name")
+	# Before the workloads: xenstore reads cost dom0 time too.
+	guest_wait "$name" ready 300 >/dev/null || fail "$name: no network"
+	[ "$run" != 1 ] || BACKEND=$side device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
+	guest_signal "$domid" go
 	for w in "${workloads[@]}"; do
 		set -- $w
-		guest_wait "$name" "begin $1" 300 >/dev/null || fail "$name: no begin $1"
-		# Before the CPU sample: xenstore reads cost dom0 time too.
-		[ "$run$1" != 1tcp-up-1 ] || BACKEND=$side device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
-		c0=$(dom0_cpu)
-		guest_wait "$name" "end $1" 300 >/dev/null || fail "$name: no end $1"
-		cpu=$(since "$c0")
+		guest_mark "$name" "begin $1" 300 || fail "$name: no begin $1"
+		c0=$(domain_cpu 0)
+		guest_mark "$name" "end $1" 300 || fail "$name: no end $1"
+		cpu=$(cpu_since 0 "$c0")
 		key=iperf-$1
 		guest_wait "$name" "$key" 60 >/dev/null
 		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")" ||

@@ -56,9 +56,6 @@ workload_cmd() {
 	echo 'wait_dom0 stop'
 } >/tmp/profile-job
 
-# cpu_of DOMID: the domain's CPU seconds as Xen accounts them.
-cpu_of() { xl list "$1" | awk 'NR == 2 { print $6 }'; }
-
 at_exit bench_unpin
 for be in $backends; do
 	backend_use "$be" || fail "cannot switch to the $be backend"
@@ -69,13 +66,13 @@ for be in $backends; do
 		guest_signal "$domid" "go-$w"
 		guest_wait "$name" "begin $w" 300 >/dev/null || fail "$name: no begin $w"
 		sleep 3
-		d0=$(cpu_of 0)
-		g0=$(cpu_of "$domid")
+		d0=$(domain_cpu 0)
+		g0=$(domain_cpu "$domid")
 		data=/tmp/perf-$be-$w.data
 		"$perf" record -q -a -g -e cpu-clock -F 499 -o "$data" -- sleep "$sample" 2>/dev/null ||
 			fail "perf record failed"
-		d1=$(cpu_of 0)
-		g1=$(cpu_of "$domid")
+		d1=$(domain_cpu 0)
+		g1=$(domain_cpu "$domid")
 		report=$SCENARIO_OUT/$be-$w.txt
 		{
 			awk -v d="$(awk -v a="$d1" -v b="$d0" 'BEGIN { print a - b }')" \
