@@ -576,6 +576,7 @@ static int xa_blkif_worker(void *arg)
 						 READ_ONCE(ring->waiting_reqs) ||
 						 xa_blkif_has_done(ring) ||
 						 kthread_should_stop());
+		ring->stats.passes++;
 		xa_blkif_complete(ring);
 
 		/*

@@ -50,6 +50,7 @@ struct xa_blkif_stats {
 	u64 notify;			/* events sent to the frontend */
 	u64 events;			/* events taken from the frontend */
 	u64 polls, poll_hits;		/* poll windows, and those that found work */
+	u64 passes;			/* the worker's passes over ring and completions */
 	u64 batch_pushes, batch_rsp;	/* pushes at a batch's end, their responses */
 };
 
