@@ -594,19 +594,19 @@ static int xa_blkif_worker(void *arg)
 		}
 		taken = xa_blkif_handle_requests(ring, &eoi_flags, &more);
 		/*
+		 * Reap what already finished (a synchronous device completes
+		 * during submission) in this pass: left on the done list, it
+		 * would cost a second pass before the worker could sleep.
+		 */
+		if (taken)
+			xa_blkif_complete(ring);
+		/*
 		 * Nothing left: poll a busy ring for a while, then ask for an
 		 * event and look once more, so that no request slips between.
 		 */
 		if (!more && taken && !ring->ring.overrun &&
-		    READ_ONCE(xa_blkif_poll_us)) {
-			/*
-			 * Answer what already finished (a synchronous device
-			 * completes during submission) before waiting for
-			 * the frontend's next requests.
-			 */
-			xa_blkif_complete(ring);
+		    READ_ONCE(xa_blkif_poll_us))
 			more = xa_blkif_poll(ring);
-		}
 		if (!more && !ring->ring.overrun)
 			more = xenaccel_ring_final_check(&ring->ring);
 		if (eoi_owed && !more) {
