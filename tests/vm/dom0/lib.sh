@@ -372,6 +372,8 @@ guest_mark() {
 domain_cpu() { xl list "$1" | awk 'NR == 2 { print $6 }'; }
 # cpu_since DOMID T0: the CPU seconds DOMID used since domain_cpu gave T0.
 cpu_since() { awk -v a="$(domain_cpu "$1")" -v b="$2" 'BEGIN { print a - b }'; }
+# seconds_since T0: wall-clock seconds since $EPOCHREALTIME was T0.
+seconds_since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%.3f\n", a - b }'; }
 
 # guest_report NAME KEY: what the guest reported after KEY, from its
 # console (one line; for reports made before guest_finish).

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency and dom0 CPU time per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS); BENCH_WORKLOADS keeps only the workloads it names
+# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency, dom0 and guest CPU time per I/O and interrupts per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS); BENCH_WORKLOADS keeps only the workloads it names
 # timeout: 3600
 # needs: xenaccel
 
@@ -13,6 +13,7 @@ size=256M
 # name and fio arguments of each workload
 workloads=(
 	"randread4k --rw=randread --bs=4k --iodepth=32"
+	"randread4k-qd1 --rw=randread --bs=4k --iodepth=1"
 	"randwrite4k --rw=randwrite --bs=4k --iodepth=32"
 	"seqread64k --rw=read --bs=64k --iodepth=16"
 	"seqwrite64k --rw=write --bs=64k --iodepth=16"
@@ -42,13 +43,16 @@ blkif_irqs='blkif_irqs() { awk -v re="$1" '\''$NF ~ re { for (i = 2; i <= NF && 
 eval "$blkif_irqs"
 backend_irq_names='^(blkif-backend|xenaccel-blkif)$'
 
-# record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS GUEST-CPU]: one
-# line of bench.jsonl; EVENTS and GUEST-IRQS are the interrupts dom0's
-# backend and the guest's frontend took meanwhile, GUEST-CPU the guest's
-# CPU seconds (near the workload's seconds, the guest sets the rate).
+# record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS GUEST-CPU
+# SECONDS]: one line of bench.jsonl; EVENTS and GUEST-IRQS are the
+# interrupts dom0's backend and the guest's frontend took meanwhile,
+# GUEST-CPU the guest's CPU seconds in the SECONDS the window was open.
+# dom0_busy and guest_busy are their shares of that time: each has one
+# pCPU, so near 1 is the side that sets the rate.
 record() {
 	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" \
-		--argjson events "${6:-null}" --argjson girqs "${7:-null}" --argjson gcpu "${8:-null}" '
+		--argjson events "${6:-null}" --argjson girqs "${7:-null}" --argjson gcpu "${8:-null}" \
+		--argjson secs "${9:-null}" '
 		.jobs[0] as $j | ($j.read.io_bytes > 0) as $rd | (if $rd then $j.read else $j.write end) as $d |
 		def per_io($n): if $n != null and $d.total_ios > 0 then $n / $d.total_ios else null end;
 		{side: $side, run: $run, workload: $w, iops: $d.iops, mibs: ($d.bw / 1024),
@@ -57,7 +61,10 @@ record() {
 		 ios: $d.total_ios, dom0_cpu_s: $cpu,
 		 cpu_us_per_io: per_io($cpu * 1e6),
 		 events_per_io: per_io($events), guest_irqs_per_io: per_io($girqs),
-		 guest_cpu_us_per_io: per_io(if $gcpu != null then $gcpu * 1e6 else null end)}' >>"$results"
+		 guest_cpu_us_per_io: per_io(if $gcpu != null then $gcpu * 1e6 else null end),
+		 guest_cpu_s: $gcpu, seconds: $secs,
+		 dom0_busy: (if $secs != null then $cpu / $secs else null end),
+		 guest_busy: (if $secs != null and $gcpu != null then $gcpu / $secs else null end)}' >>"$results"
 }
 
 # job_steps WORKLOAD...: the guest's part of each workload, between the
@@ -80,21 +87,23 @@ job_steps() {
 # measure GUEST DOMID SIDE RUN WORKLOAD...: follow the guest through the
 # workloads, recording each with the dom0 and guest CPU time it took.
 measure() {
-	local guest=$1 domid=$2 side=$3 run=$4 w c0 g0 cpu gcpu e0 events girqs
+	local guest=$1 domid=$2 side=$3 run=$4 w c0 g0 t0 cpu gcpu secs e0 events girqs
 	shift 4
 	for w; do
 		set -- $w
 		guest_mark "$guest" "begin $1" 300 || fail "$guest: no begin $1"
+		t0=$EPOCHREALTIME
 		c0=$(domain_cpu 0)
 		g0=$(domain_cpu "$domid")
 		e0=$(blkif_irqs "$backend_irq_names")
 		guest_mark "$guest" "end $1" 300 || fail "$guest: no end $1"
 		cpu=$(cpu_since 0 "$c0")
 		gcpu=$(cpu_since "$domid" "$g0")
+		secs=$(seconds_since "$t0")
 		events=$(($(blkif_irqs "$backend_irq_names") - e0))
 		girqs=$(guest_wait "$guest" "irqs-$1" 60) || girqs=
 		guest_wait "$guest" "fio-$1" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs" "$gcpu"
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs" "$gcpu" "$secs"
 	done
 }
 
@@ -157,7 +166,7 @@ guest_run() {
 	measure "$name" "$domid" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
-		echo "$side $run: $(for c in rd_req wr_req events notify batch_pushes batch_rsp polls poll_hits map_calls maps unmap_calls unmaps; do
+		echo "$side $run: $(for c in rd_req wr_req events passes notify batch_pushes batch_rsp polls poll_hits map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
 	guest_signal "$domid" stop
@@ -219,13 +228,13 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 	def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def r2: if . == null then "-" else (. * 100 | round / 100 | tostring) end;
-	def side($s; $w; $f): [.[] | select(.side == $s and .workload == $w and (.run < $last or $s != "intree")) | .[$f]];
+	def side($s; $w; $f): [.[] | select(.side == $s and .workload == $w and (.run < $last or $s != "intree")) | .[$f] | select(. != null)];
 	def one($w; $run; $f): [.[] | select(.side == "intree" and .workload == $w and .run == $run) | .[$f]][0];
 	. as $all | [.[] | select(.side == "intree") | .workload] | unique as $ws |
 	($extra | split(" ") | map(select(length > 0))) as $xs |
 	"workload       metric              in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
 		([$xs[] | (ltrimstr("xenaccel-") | . + "(med)" | . + " " * (13 - length)) + (ltrimstr("xenaccel-") | . + "/it" | . + " " * (10 - length))] | join("")),
-	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io", "guest_cpu_us_per_io"][] as $f |
+	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io", "guest_cpu_us_per_io", "dom0_busy", "guest_busy"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		($all | side("dom0"; $w; $f) | median) as $d |
 		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (20 - length))" +

@@ -26,11 +26,14 @@ iperf3 -s -D --pidfile /run/nb-iperf3.pid
 # shellcheck disable=SC2016 # expanded at exit
 at_exit 'kill "$(cat /run/nb-iperf3.pid)"'
 
-# record SIDE RUN WORKLOAD CPU IPERF-JSON: one line of bench.jsonl.
-# guest_cpu_pct is the guest's iperf3 (user and system time, percent of
-# one vCPU): near 100, the guest and not the backend sets the rate.
+# record SIDE RUN WORKLOAD CPU IPERF-JSON GUEST-CPU SECONDS: one line of
+# bench.jsonl. guest_cpu_pct is the guest's iperf3 (user and system time,
+# percent of one vCPU); dom0_busy and guest_busy are the domains' CPU
+# seconds (CPU, GUEST-CPU) in the SECONDS the window was open: each has
+# one pCPU, so near 1 is the side that sets the rate.
 record() {
-	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" '
+	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" \
+		--argjson gcpu "$6" --argjson secs "$7" '
 		(.start.test_start.protocol == "UDP") as $udp |
 		(if $udp then .end.sum else .end.sum_received end) as $s |
 		(if $udp then ($s.packets - $s.lost_packets) else null end) as $pkts |
@@ -40,7 +43,9 @@ record() {
 		 kpps: (if $udp then $pkts / $s.seconds / 1000 else null end),
 		 bytes: $bytes, dom0_cpu_s: $cpu,
 		 cpu_ns_per_byte: (if $bytes > 0 then $cpu * 1e9 / $bytes else null end),
-		 guest_cpu_pct: .end.cpu_utilization_percent.host_total}' >>"$results"
+		 guest_cpu_pct: .end.cpu_utilization_percent.host_total,
+		 guest_cpu_s: $gcpu, seconds: $secs,
+		 dom0_busy: ($cpu / $secs), guest_busy: ($gcpu / $secs)}' >>"$results"
 }
 
 # shellcheck disable=SC2016 # the job expands them in the guest
@@ -82,7 +87,7 @@ at_exit bench_unpin
 
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the workloads.
 guest_run() {
-	local side=$1 run=$2 name=nb-$1-$2 domid w key c0 cpu ip
+	local side=$1 run=$2 name=nb-$1-$2 domid w key c0 g0 t0 cpu gcpu secs ip
 	backend_use "$side" || fail "cannot switch to the $side backend"
 	domid=$(BACKEND=$side guest_start "$name" --vif </tmp/net-bench-job)
 	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
@@ -94,12 +99,16 @@ guest_run() {
 	for w in "${workloads[@]}"; do
 		set -- $w
 		guest_mark "$name" "begin $1" 300 || fail "$name: no begin $1"
+		t0=$EPOCHREALTIME
 		c0=$(domain_cpu 0)
+		g0=$(domain_cpu "$domid")
 		guest_mark "$name" "end $1" 300 || fail "$name: no end $1"
 		cpu=$(cpu_since 0 "$c0")
+		gcpu=$(cpu_since "$domid" "$g0")
+		secs=$(seconds_since "$t0")
 		key=iperf-$1
 		guest_wait "$name" "$key" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")" ||
+		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")" "$gcpu" "$secs" ||
 			echo "$name: no result for $1: $(guest_report "$name" "$key" | head -c 300)"
 	done
 	guest_wait "$name" ping-me 60 >/dev/null || fail "$name: guest not waiting for pings"
@@ -128,7 +137,7 @@ jq -rs --argjson last $((rounds + 1)) '
 	. as $all | [.[].workload] | unique as $ws |
 	("workload" | pad(14)) + ("metric" | pad(16)) + ("in-tree med (min-max)" | pad(28)) +
 		("xenaccel med (min-max)" | pad(28)) + ("ratio" | pad(7)) + "A/A",
-	($ws[] as $w | ["mbits", "kpps", "p50_us", "p99_us", "cpu_ns_per_byte", "guest_cpu_pct"][] as $f |
+	($ws[] as $w | ["mbits", "kpps", "p50_us", "p99_us", "cpu_ns_per_byte", "guest_cpu_pct", "dom0_busy", "guest_busy"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		select(($a | length) > 0 or ($b | length) > 0) |
 		($w | pad(14)) + ($f | pad(16)) +
