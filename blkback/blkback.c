@@ -511,10 +511,8 @@ static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 	for (;;) {
 		n = xenaccel_ring_copy_requests(&ring->ring, ring->raw, size,
 						XA_BLKIF_BATCH);
-		if (n < 0) {
-			xa_blkif_ring_fatal(ring, "request producer overran the ring");
-			break;
-		}
+		if (n < 0)
+			break;		/* the worker closes the device */
 		if (n == 0)
 			break;
 		*eoi_flags &= ~XEN_EOI_FLAG_SPURIOUS;
@@ -609,6 +607,16 @@ static int xa_blkif_worker(void *arg)
 			more = xa_blkif_poll(ring);
 		if (!more && !ring->ring.overrun)
 			more = xenaccel_ring_final_check(&ring->ring);
+		/*
+		 * Found by a copy, or by a later look (the poll's, the last
+		 * one), which then reports no requests: either way the
+		 * device closes now, not at some later event.
+		 */
+		if (ring->ring.overrun) {
+			xa_blkif_ring_fatal(ring, "request producer overran the ring");
+			more = false;
+			continue;
+		}
 		if (eoi_owed && !more) {
 			xen_irq_lateeoi(ring->irq, eoi_flags);
 			eoi_owed = false;
