@@ -68,13 +68,16 @@ record() {
 }
 
 # job_steps WORKLOAD...: the guest's part of each workload, between the
-# begin/end markers that dom0 follows to sample its own CPU time.
+# begin/end markers that dom0 follows to sample its own CPU time. Each
+# waits for dom0's go: dom0 is still reading the last workload's results
+# when the guest has sent them, and must not see a begin late.
 job_steps() {
 	local w name
 	for w; do
 		set -- $w
 		name=$1
 		shift
+		echo "wait_dom0 go-$name"
 		echo "irqs0=\$(blkif_irqs '^blkif\$')"
 		echo "say begin $name"
 		echo "fio --name=$name --filename=/dev/xvdb $fio_common $* --output=/tmp/$name.json"
@@ -91,6 +94,7 @@ measure() {
 	shift 4
 	for w; do
 		set -- $w
+		guest_signal "$domid" "go-$1"
 		guest_mark "$guest" "begin $1" 300 || fail "$guest: no begin $1"
 		t0=$EPOCHREALTIME
 		c0=$(domain_cpu 0)
@@ -114,7 +118,6 @@ stay_until_stopped='wait_dom0 stop'
 	echo 'modprobe xen-blkfront max_ring_page_order=4 max_indirect_segments=256'
 	echo 'wait_dev /dev/xvdb'
 	echo 'say ready'
-	echo 'wait_dom0 go'
 	job_steps "${workloads[@]}"
 	echo "$stay_until_stopped"
 } >/tmp/blk-bench-job
@@ -162,7 +165,6 @@ guest_run() {
 	# time is not counted as theirs.
 	guest_wait "$name" ready 300 >/dev/null || fail "$name: no disk"
 	[ "$run" != 1 ] || BACKEND=$be device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
-	guest_signal "$domid" go
 	measure "$name" "$domid" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics

@@ -49,18 +49,20 @@ record() {
 }
 
 # shellcheck disable=SC2016 # the job expands them in the guest
-# The guest's job: each workload between begin/end markers that dom0
-# follows to sample its own CPU time, then it waits while dom0 pings it.
+# The guest's job: each workload, once dom0 says go, between begin/end
+# markers that dom0 follows to sample its own CPU time (dom0 is still
+# reading the last workload's results when the guest has sent them, and
+# must not see a begin late); then it waits while dom0 pings it.
 {
 	echo 'modprobe xen-netfront'
 	echo 'net_up'
 	echo 'ping -c 3 -W 10 "$DOM0_IP" >/dev/null'
 	echo 'say ready'
-	echo 'wait_dom0 go'
 	for w in "${workloads[@]}"; do
 		set -- $w
 		name=$1
 		shift
+		echo "wait_dom0 go-$name"
 		echo "say begin $name"
 		echo "iperf3 -c \"\$DOM0_IP\" -t $runtime -i 0 -J $* >/tmp/$name.json || true"
 		echo "say end $name"
@@ -95,9 +97,9 @@ guest_run() {
 	# Before the workloads: xenstore reads cost dom0 time too.
 	guest_wait "$name" ready 300 >/dev/null || fail "$name: no network"
 	[ "$run" != 1 ] || BACKEND=$side device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
-	guest_signal "$domid" go
 	for w in "${workloads[@]}"; do
 		set -- $w
+		guest_signal "$domid" "go-$1"
 		guest_mark "$name" "begin $1" 300 || fail "$name: no begin $1"
 		t0=$EPOCHREALTIME
 		c0=$(domain_cpu 0)
