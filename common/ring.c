@@ -132,6 +132,31 @@ bool xenaccel_ring_final_check(struct xenaccel_ring *ring)
 EXPORT_SYMBOL_GPL(xenaccel_ring_final_check);
 
 /**
+ * xenaccel_ring_event_after - ask for an event once @n requests wait
+ * @ring: the ring
+ * @n: how many unconsumed requests make the frontend send an event (>= 1)
+ *
+ * As xenaccel_ring_final_check() with req_event @n ahead instead of one:
+ * the frontend queues @n - 1 requests without an event. The caller must
+ * look at the ring again on its own if fewer come.
+ *
+ * Return: true if @n requests already wait, or the producer index overran
+ * the ring: no event will come for them, look now.
+ */
+bool xenaccel_ring_event_after(struct xenaccel_ring *ring, unsigned int n)
+{
+	RING_IDX prod;
+
+	WRITE_ONCE(ring->hdr->req_event, ring->req_cons + max(n, 1U));
+	/* The frontend must see req_event before we re-read req_prod. */
+	virt_mb();
+	if (ring->overrun || !xenaccel_ring_read_prod(ring, &prod))
+		return true;
+	return xenaccel_ring_pending(ring, prod) >= max(n, 1U);
+}
+EXPORT_SYMBOL_GPL(xenaccel_ring_event_after);
+
+/**
  * xenaccel_ring_put_response - write the next response (not yet visible)
  * @ring: the ring
  * @rsp: the response, built in backend memory with its padding zeroed
@@ -170,3 +195,21 @@ bool xenaccel_ring_push_responses(struct xenaccel_ring *ring)
 	       (RING_IDX)(new - old);
 }
 EXPORT_SYMBOL_GPL(xenaccel_ring_push_responses);
+
+/**
+ * xenaccel_ring_frontend_lag - published responses the frontend is behind
+ * @ring: the ring
+ *
+ * Counted from the response the frontend last asked an event for: 0 when
+ * it has taken every published response and waits. It may have taken some
+ * since it last asked, so this is an upper bound. Only a hint: a hostile
+ * rsp_event reads as 0, never as more than the ring holds.
+ */
+unsigned int xenaccel_ring_frontend_lag(const struct xenaccel_ring *ring)
+{
+	RING_IDX lag = READ_ONCE(ring->hdr->rsp_prod) + 1 -
+		       READ_ONCE(ring->hdr->rsp_event);
+
+	return lag <= ring->nr_slots ? lag : 0;
+}
+EXPORT_SYMBOL_GPL(xenaccel_ring_frontend_lag);

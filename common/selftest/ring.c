@@ -267,6 +267,70 @@ out:
 	return ok;
 }
 
+static bool ring_test_event_after(void)
+{
+	struct ring_fixture *f = &ring_fx;
+	bool ok = false;
+
+	ring_setup(f, 0);
+	ring_produce(f, 3, 0);
+	XA_EXPECT(ring_take(f, ARRAY_SIZE(f->got)) == 3);
+	/* An event once 4 more wait: the 4th request crosses req_event. */
+	XA_EXPECT(!xenaccel_ring_event_after(&f->ring, 4));
+	XA_EXPECT(f->shared.sring.req_event == 7);
+	/* Fewer than asked for wait: still none, the caller looks later. */
+	ring_produce(f, 2, 3);
+	XA_EXPECT(!xenaccel_ring_event_after(&f->ring, 4));
+	/* As many as asked for already wait: no event will come, look now. */
+	ring_produce(f, 2, 5);
+	XA_EXPECT(xenaccel_ring_event_after(&f->ring, 4));
+	/* 0 means the next request, as the final check. */
+	XA_EXPECT(ring_take(f, ARRAY_SIZE(f->got)) == 4);
+	XA_EXPECT(!xenaccel_ring_event_after(&f->ring, 0));
+	XA_EXPECT(f->shared.sring.req_event == 8);
+	/* An overrun producer is reported as work, the ring stopped. */
+	f->shared.sring.req_prod = 7 + f->ring.nr_slots + 1;
+	XA_EXPECT(xenaccel_ring_event_after(&f->ring, 4));
+	XA_EXPECT(f->ring.overrun);
+	ok = true;
+out:
+	return ok;
+}
+
+static bool ring_test_frontend_lag(void)
+{
+	struct ring_fixture *f = &ring_fx;
+	struct xa_test_rsp rsp = { .id = 1 };
+	unsigned int i;
+	bool ok = false;
+
+	ring_setup(f, 0);
+	ring_produce(f, 5, 0);
+	XA_EXPECT(ring_take(f, ARRAY_SIZE(f->got)) == 5);
+	for (i = 0; i < 5; i++)
+		xenaccel_ring_put_response(&f->ring, &rsp, sizeof(rsp));
+	/* Waiting for the first response: not behind before the push. */
+	f->shared.sring.rsp_event = 1;
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 0);
+	XA_EXPECT(xenaccel_ring_push_responses(&f->ring));
+	/* It has not come back for any of the 5. */
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 5);
+	/* It took 3 and asked for the next. */
+	f->shared.sring.rsp_event = 4;
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 2);
+	/* Caught up. */
+	f->shared.sring.rsp_event = 6;
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 0);
+	/* Hostile: an event far ahead, or further behind than the ring. */
+	f->shared.sring.rsp_event = 1000;
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 0);
+	f->shared.sring.rsp_event = 5 - f->ring.nr_slots - 1;
+	XA_EXPECT(xenaccel_ring_frontend_lag(&f->ring) == 0);
+	ok = true;
+out:
+	return ok;
+}
+
 static const struct xa_selftest xa_ring_tests[] = {
 	{ "ring_test_geometry", ring_test_geometry },
 	{ "ring_test_copy_once", ring_test_copy_once },
@@ -276,4 +340,6 @@ static const struct xa_selftest xa_ring_tests[] = {
 	{ "ring_test_wraparound", ring_test_wraparound },
 	{ "ring_test_responses", ring_test_responses },
 	{ "ring_test_final_check", ring_test_final_check },
+	{ "ring_test_event_after", ring_test_event_after },
+	{ "ring_test_frontend_lag", ring_test_frontend_lag },
 };

@@ -72,9 +72,11 @@ int xenaccel_ring_copy_requests(struct xenaccel_ring *ring, void *dst,
 				size_t req_size, unsigned int max);
 bool xenaccel_ring_has_requests(struct xenaccel_ring *ring);
 bool xenaccel_ring_final_check(struct xenaccel_ring *ring);
+bool xenaccel_ring_event_after(struct xenaccel_ring *ring, unsigned int n);
 void xenaccel_ring_put_response(struct xenaccel_ring *ring, const void *rsp,
 				size_t rsp_size);
 bool xenaccel_ring_push_responses(struct xenaccel_ring *ring);
+unsigned int xenaccel_ring_frontend_lag(const struct xenaccel_ring *ring);
 
 /* Requests copied out whose responses are not written yet. */
 static inline unsigned int xenaccel_ring_in_flight(const struct xenaccel_ring *ring)
