@@ -375,6 +375,38 @@ cpu_since() { awk -v a="$(domain_cpu "$1")" -v b="$2" 'BEGIN { print a - b }'; }
 # seconds_since T0: wall-clock seconds since $EPOCHREALTIME was T0.
 seconds_since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%.3f\n", a - b }'; }
 
+# A benchmark's measurement window around one workload. The guest's job
+# runs it between the lines bench_job_begin emits and a "say end W";
+# dom0 calls bench_window_open, then bench_window_close. The guest waits
+# for dom0's go: dom0 may still be reading the last workload's results,
+# and must not see a begin late.
+# bench_job_begin W: the guest job's lines before workload W.
+bench_job_begin() { printf '%s\n' "wait_dom0 go-$1" "say begin $1"; }
+# dom0_and_guest_cpu DOMID: dom0's and DOMID's CPU seconds, one xl call.
+dom0_and_guest_cpu() {
+	xl list 0 "$1" | awk -v d="$1" '$2 == 0 { a = $6 } $2 == d { b = $6 }
+		END { print a, b }'
+}
+# bench_window_open NAME DOMID W: start guest NAME's workload W and open
+# the window on its begin marker.
+bench_window_open() {
+	guest_signal "$2" "go-$3"
+	guest_mark "$1" "begin $3" 300 || fail "$1: no begin $3"
+	window_t0=$EPOCHREALTIME
+	window_cpu0=$(dom0_and_guest_cpu "$2")
+}
+# bench_window_close NAME DOMID W: close it on W's end marker. Sets
+# window_seconds, and window_cpu and window_guest_cpu: the CPU seconds
+# dom0 and the guest used while it was open.
+bench_window_close() {
+	local now
+	guest_mark "$1" "end $3" 300 || fail "$1: no end $3"
+	now=$(dom0_and_guest_cpu "$2")
+	window_seconds=$(seconds_since "$window_t0")
+	read -r window_cpu window_guest_cpu < <(echo "$window_cpu0 $now" |
+		awk '{ print $3 - $1, $4 - $2 }')
+}
+
 # guest_report NAME KEY: what the guest reported after KEY, from its
 # console (one line; for reports made before guest_finish).
 guest_report() { guest_console "$1" | sed -n "s/^@@xenaccel $2 //p" | tail -n 1; }

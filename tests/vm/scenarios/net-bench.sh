@@ -49,10 +49,8 @@ record() {
 }
 
 # shellcheck disable=SC2016 # the job expands them in the guest
-# The guest's job: each workload, once dom0 says go, between begin/end
-# markers that dom0 follows to sample its own CPU time (dom0 is still
-# reading the last workload's results when the guest has sent them, and
-# must not see a begin late); then it waits while dom0 pings it.
+# The guest's job: each workload inside its measurement window
+# (bench_job_begin, in lib.sh); then it waits while dom0 pings it.
 {
 	echo 'modprobe xen-netfront'
 	echo 'net_up'
@@ -62,8 +60,7 @@ record() {
 		set -- $w
 		name=$1
 		shift
-		echo "wait_dom0 go-$name"
-		echo "say begin $name"
+		bench_job_begin "$name"
 		echo "iperf3 -c \"\$DOM0_IP\" -t $runtime -i 0 -J $* >/tmp/$name.json || true"
 		echo "say end $name"
 		echo "say_file iperf-$name /tmp/$name.json"
@@ -89,7 +86,7 @@ at_exit bench_unpin
 
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the workloads.
 guest_run() {
-	local side=$1 run=$2 name=nb-$1-$2 domid w key c0 g0 t0 cpu gcpu secs ip
+	local side=$1 run=$2 name=nb-$1-$2 domid w key ip
 	backend_use "$side" || fail "cannot switch to the $side backend"
 	domid=$(BACKEND=$side guest_start "$name" --vif </tmp/net-bench-job)
 	bench_pin "$domid" || fail "cannot pin $name's vCPUs"
@@ -99,18 +96,12 @@ guest_run() {
 	[ "$run" != 1 ] || BACKEND=$side device_report "$domid" >"$SCENARIO_OUT/devices-$side.txt"
 	for w in "${workloads[@]}"; do
 		set -- $w
-		guest_signal "$domid" "go-$1"
-		guest_mark "$name" "begin $1" 300 || fail "$name: no begin $1"
-		t0=$EPOCHREALTIME
-		c0=$(domain_cpu 0)
-		g0=$(domain_cpu "$domid")
-		guest_mark "$name" "end $1" 300 || fail "$name: no end $1"
-		cpu=$(cpu_since 0 "$c0")
-		gcpu=$(cpu_since "$domid" "$g0")
-		secs=$(seconds_since "$t0")
+		bench_window_open "$name" "$domid" "$1"
+		bench_window_close "$name" "$domid" "$1"
 		key=iperf-$1
 		guest_wait "$name" "$key" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$name" "$key")" "$gcpu" "$secs" ||
+		record "$side" "$run" "$1" "$window_cpu" "$(guest_report "$name" "$key")" \
+			"$window_guest_cpu" "$window_seconds" ||
 			echo "$name: no result for $1: $(guest_report "$name" "$key" | head -c 300)"
 	done
 	guest_wait "$name" ping-me 60 >/dev/null || fail "$name: guest not waiting for pings"

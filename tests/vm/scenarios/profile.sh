@@ -47,8 +47,7 @@ workload_cmd() {
 	# Each workload when dom0 says so, its output kept and its status
 	# said: one that ends early must not run into the next one's sample.
 	for w in $workloads; do
-		echo "wait_dom0 go-$w"
-		echo "say begin $w"
+		bench_job_begin "$w"
 		echo "rc=0; $(workload_cmd "$w" | sed 's|>/dev/null$|>/tmp/out 2>\&1|') || rc=\$?"
 		echo "say end $w \$rc"
 		echo "say_file out-$w /tmp/out"
@@ -71,12 +70,11 @@ for be in $backends; do
 		data=/tmp/perf-$be-$w.data
 		"$perf" record -q -a -g -e cpu-clock -F 499 -o "$data" -- sleep "$sample" 2>/dev/null ||
 			fail "perf record failed"
-		d1=$(domain_cpu 0)
-		g1=$(domain_cpu "$domid")
+		d=$(cpu_since 0 "$d0")
+		g=$(cpu_since "$domid" "$g0")
 		report=$SCENARIO_OUT/$be-$w.txt
 		{
-			awk -v d="$(awk -v a="$d1" -v b="$d0" 'BEGIN { print a - b }')" \
-				-v g="$(awk -v a="$g1" -v b="$g0" 'BEGIN { print a - b }')" -v s="$sample" \
+			awk -v d="$d" -v g="$g" -v s="$sample" \
 				'BEGIN { printf "%s s sampled: dom0 %.2f CPU s, guest %.2f CPU s\n", s, d, g }'
 			echo "--- by module"
 			"$perf" report -i "$data" --stdio --no-children --sort dso -g none \
