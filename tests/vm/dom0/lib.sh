@@ -382,10 +382,11 @@ seconds_since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%.3f\n", 
 # and must not see a begin late.
 # bench_job_begin W: the guest job's lines before workload W.
 bench_job_begin() { printf '%s\n' "wait_dom0 go-$1" "say begin $1"; }
-# dom0_and_guest_cpu DOMID: dom0's and DOMID's CPU seconds, one xl call.
+# dom0_and_guest_cpu DOMID: dom0's and DOMID's CPU seconds, one xl call
+# (xl list takes at most one domain: list them all).
 dom0_and_guest_cpu() {
-	xl list 0 "$1" | awk -v d="$1" '$2 == 0 { a = $6 } $2 == d { b = $6 }
-		END { print a, b }'
+	xl list | awk -v d="$1" '$2 == 0 { a = $6 } $2 == d { b = $6 }
+		END { if (a == "" || b == "") exit 1; print a, b }'
 }
 # bench_window_open NAME DOMID W: start guest NAME's workload W and open
 # the window on its begin marker.
@@ -393,7 +394,7 @@ bench_window_open() {
 	guest_signal "$2" "go-$3"
 	guest_mark "$1" "begin $3" 300 || fail "$1: no begin $3"
 	window_t0=$EPOCHREALTIME
-	window_cpu0=$(dom0_and_guest_cpu "$2")
+	window_cpu0=$(dom0_and_guest_cpu "$2") || fail "no CPU time for domain $2"
 }
 # bench_window_close NAME DOMID W: close it on W's end marker. Sets
 # window_seconds, and window_cpu and window_guest_cpu: the CPU seconds
@@ -401,7 +402,7 @@ bench_window_open() {
 bench_window_close() {
 	local now
 	guest_mark "$1" "end $3" 300 || fail "$1: no end $3"
-	now=$(dom0_and_guest_cpu "$2")
+	now=$(dom0_and_guest_cpu "$2") || fail "no CPU time for domain $2"
 	window_seconds=$(seconds_since "$window_t0")
 	read -r window_cpu window_guest_cpu < <(echo "$window_cpu0 $now" |
 		awk '{ print $3 - $1, $4 - $2 }')
