@@ -62,6 +62,28 @@ MODULE_PARM_DESC(poll_us,
 		 "Microseconds to poll a busy ring before waiting for an event (default 0: off, at most 1000)");
 
 /*
+ * Coalescing events under load: when a round took requests while the
+ * frontend was still working through at least XA_BLKIF_COALESCE_LAG
+ * earlier responses, it will queue about as many new requests as it takes
+ * responses. The worker asks for an event only once half that many wait,
+ * and looks anyway after coalesce_us: one event per batch instead of one
+ * per request, for dom0 and for the guest. A frontend that has caught up,
+ * or keeps few requests in flight, still gets an event per request. 0
+ * turns it off.
+ */
+static unsigned int xa_blkif_coalesce_us = 1000;
+module_param_named(coalesce_us, xa_blkif_coalesce_us, uint, 0644);
+MODULE_PARM_DESC(coalesce_us,
+		 "Microseconds a busy frontend's next batch may wait before the worker looks anyway (default 1000, at most 10000; 0: off)");
+
+/*
+ * Below this lag, "behind" may be a frontend that took its responses and
+ * has not yet said so (blkfront completes them before it asks for the
+ * next event): with 1-7 requests in flight it must never wait for a batch.
+ */
+#define XA_BLKIF_COALESCE_LAG 8
+
+/*
  * Persistent grants save a map and unmap per request, but make the
  * frontend copy every byte between its grant pages and the I/O's pages:
  * the copy can cost more than mapping where requests are large.
@@ -139,11 +161,16 @@ static void xa_blkif_put_response(struct xa_blkif_ring *ring, u64 id,
 
 static void xa_blkif_push_responses(struct xa_blkif_ring *ring)
 {
+	/* Behind on earlier responses, or (0) waiting for these. */
+	unsigned int lag = xenaccel_ring_frontend_lag(&ring->ring);
+
 	lockdep_assert_held(&ring->done_lock);
 	if (xenaccel_ring_push_responses(&ring->ring)) {
 		notify_remote_via_irq(ring->irq);
 		ring->stats.notify++;
+		lag = 0;
 	}
+	WRITE_ONCE(ring->frontend_lag, lag);
 }
 
 /*
@@ -511,10 +538,8 @@ static unsigned int xa_blkif_handle_requests(struct xa_blkif_ring *ring,
 	for (;;) {
 		n = xenaccel_ring_copy_requests(&ring->ring, ring->raw, size,
 						XA_BLKIF_BATCH);
-		if (n < 0)
-			break;		/* the worker closes the device */
-		if (n == 0)
-			break;
+		if (n <= 0)
+			break;		/* on overrun, the worker closes the device */
 		*eoi_flags &= ~XEN_EOI_FLAG_SPURIOUS;
 		for (i = 0; i < n; i++)
 			xa_blkif_handle_one(ring, (u8 *)ring->raw + i * size);
@@ -559,6 +584,44 @@ static bool xa_blkif_poll(struct xa_blkif_ring *ring)
 	return false;
 }
 
+/* Unmask the event channel, if an event is owed its lateeoi. */
+static void xa_blkif_eoi(struct xa_blkif_ring *ring, bool *owed,
+			 unsigned int *flags)
+{
+	if (!*owed)
+		return;
+	xen_irq_lateeoi(ring->irq, *flags);
+	*owed = false;
+	*flags = XEN_EOI_FLAG_SPURIOUS;
+}
+
+/*
+ * After a round that took requests: if the frontend is far behind, ask
+ * for an event once half its lag in new requests wait, then sleep until
+ * it comes, a completion does, or coalesce_us pass. Returns true: look
+ * at the ring again.
+ */
+static bool xa_blkif_coalesce(struct xa_blkif_ring *ring, bool *eoi_owed,
+			      unsigned int *eoi_flags)
+{
+	unsigned int us = min(READ_ONCE(xa_blkif_coalesce_us), 10000U);
+	unsigned int lag = READ_ONCE(ring->frontend_lag);
+
+	if (!us || lag < XA_BLKIF_COALESCE_LAG)
+		return false;
+	/* The event asked for must be able to arrive. */
+	xa_blkif_eoi(ring, eoi_owed, eoi_flags);
+	if (xenaccel_ring_event_after(&ring->ring, lag / 2))
+		return true;
+	ring->stats.coalesced++;
+	wait_event_interruptible_hrtimeout(ring->wq,
+					   READ_ONCE(ring->waiting_reqs) ||
+					   xa_blkif_has_done(ring) ||
+					   kthread_should_stop(),
+					   ns_to_ktime((u64)us * NSEC_PER_USEC));
+	return true;
+}
+
 static int xa_blkif_worker(void *arg)
 {
 	struct xa_blkif_ring *ring = arg;
@@ -599,12 +662,13 @@ static int xa_blkif_worker(void *arg)
 		if (taken)
 			xa_blkif_complete(ring);
 		/*
-		 * Nothing left: poll a busy ring for a while, then ask for an
-		 * event and look once more, so that no request slips between.
+		 * Nothing left: poll a busy ring for a while, or wait for a
+		 * busy frontend's next batch; then ask for an event and look
+		 * once more, so that no request slips between.
 		 */
-		if (!more && taken && !ring->ring.overrun &&
-		    READ_ONCE(xa_blkif_poll_us))
-			more = xa_blkif_poll(ring);
+		if (!more && taken && !ring->ring.overrun)
+			more = xa_blkif_poll(ring) ||
+			       xa_blkif_coalesce(ring, &eoi_owed, &eoi_flags);
 		if (!more && !ring->ring.overrun)
 			more = xenaccel_ring_final_check(&ring->ring);
 		/*
@@ -617,13 +681,10 @@ static int xa_blkif_worker(void *arg)
 			more = false;
 			continue;
 		}
-		if (eoi_owed && !more) {
-			xen_irq_lateeoi(ring->irq, eoi_flags);
-			eoi_owed = false;
-			eoi_flags = XEN_EOI_FLAG_SPURIOUS;
-		}
-		if (!more)
+		if (!more) {
+			xa_blkif_eoi(ring, &eoi_owed, &eoi_flags);
 			xenaccel_grant_trim(&ring->mapper);
+		}
 		if (ring->index == 0)
 			xa_blkbk_resize(ring->blkif);
 	}

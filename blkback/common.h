@@ -51,6 +51,7 @@ struct xa_blkif_stats {
 	u64 events;			/* events taken from the frontend */
 	u64 polls, poll_hits;		/* poll windows, and those that found work */
 	u64 passes;			/* the worker's passes over ring and completions */
+	u64 coalesced;			/* waits for a busy frontend's batch */
 	u64 batch_pushes, batch_rsp;	/* pushes at a batch's end, their responses */
 };
 
@@ -104,6 +105,11 @@ struct xa_blkif_ring {
 	atomic_t inflight;
 	/* Responses put by the worker's own batch, published at its end. */
 	unsigned int rsp_owed;
+	/*
+	 * Responses the frontend was behind on at the last push, or 0 if it
+	 * had caught up (written under done_lock; a hint for the worker).
+	 */
+	unsigned int frontend_lag;
 
 	/* Scratch for the worker: copied requests, segments, indirect pages. */
 	void *raw;

@@ -30,10 +30,11 @@ static int xa_blkif_rings_show(struct seq_file *m, void *unused)
 		/* A connect that failed half way leaves rings unmapped. */
 		if (!ring->sring)
 			continue;
-		seq_printf(m, "ring %u: inflight %d completions %s event %s\n",
+		seq_printf(m, "ring %u: inflight %d completions %s event %s frontend lag %u\n",
 			   i, atomic_read(&ring->inflight),
 			   list_empty_careful(&ring->done) ? "none" : "waiting",
-			   READ_ONCE(ring->waiting_reqs) ? "waiting" : "none");
+			   READ_ONCE(ring->waiting_reqs) ? "waiting" : "none",
+			   READ_ONCE(ring->frontend_lag));
 		xenaccel_ring_show(m, "shared", &ring->ring);
 	}
 	mutex_unlock(&blkif->rings_lock);

@@ -413,7 +413,7 @@ enum xa_blkbk_stat {
 	XA_STAT_OO_REQ, XA_STAT_RD_REQ, XA_STAT_WR_REQ, XA_STAT_F_REQ, XA_STAT_DS_REQ,
 	XA_STAT_RD_SECT, XA_STAT_WR_SECT, XA_STAT_INDIRECT_REQ,
 	XA_STAT_ERRORS, XA_STAT_BAD_REQ, XA_STAT_NOTIFY, XA_STAT_EVENTS,
-	XA_STAT_POLLS, XA_STAT_POLL_HITS, XA_STAT_PASSES,
+	XA_STAT_POLLS, XA_STAT_POLL_HITS, XA_STAT_PASSES, XA_STAT_COALESCED,
 	XA_STAT_BATCH_PUSHES, XA_STAT_BATCH_RSP,
 	XA_STAT_PGNT_HITS, XA_STAT_PGNT_MISSES, XA_STAT_PGNT_MAPPED,
 	XA_STAT_PGNT_EVICTIONS, XA_STAT_PGNT_FULL, XA_STAT_PGNT_ENTRIES,
@@ -446,6 +446,7 @@ static u64 xa_blkbk_ring_stat(struct xa_blkif_ring *ring, enum xa_blkbk_stat whi
 	case XA_STAT_POLLS: return s->polls;
 	case XA_STAT_POLL_HITS: return s->poll_hits;
 	case XA_STAT_PASSES: return s->passes;
+	case XA_STAT_COALESCED: return s->coalesced;
 	case XA_STAT_BATCH_PUSHES: return s->batch_pushes;
 	case XA_STAT_BATCH_RSP: return s->batch_rsp;
 	case XA_STAT_PGNT_HITS: return c.hits;
@@ -514,6 +515,7 @@ XA_BLKBK_STAT(events, XA_STAT_EVENTS, false);
 XA_BLKBK_STAT(polls, XA_STAT_POLLS, false);
 XA_BLKBK_STAT(poll_hits, XA_STAT_POLL_HITS, false);
 XA_BLKBK_STAT(passes, XA_STAT_PASSES, false);
+XA_BLKBK_STAT(coalesced, XA_STAT_COALESCED, false);
 XA_BLKBK_STAT(batch_pushes, XA_STAT_BATCH_PUSHES, false);
 XA_BLKBK_STAT(batch_rsp, XA_STAT_BATCH_RSP, false);
 XA_BLKBK_STAT(pgnt_hits, XA_STAT_PGNT_HITS, false);
@@ -547,6 +549,7 @@ static struct attribute *xa_blkbk_stat_attrs[] = {
 	&xa_blkbk_stat_polls.attr.attr,
 	&xa_blkbk_stat_poll_hits.attr.attr,
 	&xa_blkbk_stat_passes.attr.attr,
+	&xa_blkbk_stat_coalesced.attr.attr,
 	&xa_blkbk_stat_batch_pushes.attr.attr,
 	&xa_blkbk_stat_batch_rsp.attr.attr,
 	&xa_blkbk_stat_pgnt_hits.attr.attr,
