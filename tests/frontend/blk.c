@@ -32,6 +32,9 @@
  *                 a request producer index past the ring: with
  *                 --expect-close the backend must close the device,
  *                 otherwise close it or stop answering
+ *   events        the backend's event requests: for the next request
+ *                 when we keep up; fewer when we fall behind, and then a
+ *                 request queued without an event is still answered
  *   storm         event-channel notifications as fast as we can send
  *                 them, then the ring must still work
  *   state-flap    our xenbus state flapping through every value, then a
@@ -1321,6 +1324,124 @@ static void mode_overflow_far(struct blk *b)
 	mode_overflow(b, 0x80000000u, "overflow-far");
 }
 
+/*
+ * Publish the requests written so far and notify only if the backend
+ * asked for it, as RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. Returns whether
+ * it notified.
+ */
+static bool blk_push_if_asked(struct blk *b)
+{
+	RING_IDX old = b->ring.sring->req_prod, new = b->ring.req_prod_pvt;
+	bool asked;
+
+	xen_wmb();
+	b->ring.sring->req_prod = new;
+	xen_mb();
+	asked = (RING_IDX)(new - b->ring.sring->req_event) < (RING_IDX)(new - old);
+	if (asked)
+		blk_notify(b);
+	return asked;
+}
+
+/*
+ * Wait until @n responses past the ones we took are published, taking
+ * none and asking for no event: a frontend busy elsewhere.
+ */
+static bool blk_wait_published(struct blk *b, unsigned int n, int timeout_ms)
+{
+	uint64_t end = xa_now_ms() + timeout_ms;
+
+	while ((RING_IDX)(b->ring.sring->rsp_prod - b->ring.rsp_cons) < n) {
+		if (xa_now_ms() >= end)
+			return false;
+		usleep(50);
+	}
+	xen_rmb();
+	return true;
+}
+
+/* Queue a one-page read of sector @sector into page @page of pool b. */
+static void blk_queue_read(struct blk *b, uint64_t sector, unsigned int page)
+{
+	struct blkif_request *r = blk_slot(b);
+
+	rq_rw(r, BLKIF_OP_READ, sector, 1, &b->b.refs[page], 0, 7);
+	r->id = mkid(++b->next_id);
+}
+
+/* Take every published response, all OKAY, and ask for the next event. */
+static void blk_catch_up(struct blk *b, const char *what)
+{
+	struct blkif_response rsp[32];
+	int n, i;
+
+	while ((n = b->ring.sring->rsp_prod - b->ring.rsp_cons) > 0) {
+		n = blk_collect(b, rsp, n < 32 ? n : 32, IO_TIMEOUT_MS);
+		for (i = 0; i < n; i++)
+			CHECK(b, rsp[i].status == BLKIF_RSP_OKAY, "%s:status-%d",
+			      what, rsp[i].status);
+		if (n == 0)
+			break;
+	}
+	b->ring.sring->rsp_event = b->ring.rsp_cons + 1;
+	xen_mb();
+}
+
+#define EVENTS_BEHIND 16
+
+/*
+ * What the backend asks of our events. Caught up (every response taken,
+ * the next asked for), we must be asked to notify for our very next
+ * request: req_event at most one past req_prod. Behind on 16 responses,
+ * a backend may ask for an event only every few requests (xenaccel's
+ * coalesce_us); a request we then queue without notifying must still be
+ * answered, by the backend's own look. "quiet=N" counts those requests:
+ * the rig expects some from xenaccel, none from in-tree.
+ */
+static void mode_events(struct blk *b)
+{
+	unsigned int i, tries, quiet = 0;
+	RING_IDX ahead;
+
+	if (RING_SIZE(&b->ring) < EVENTS_BEHIND + 2) {
+		note(b, "FAIL:ring-of-%u-too-small", RING_SIZE(&b->ring));
+		b->fails++;
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		blk_queue_read(b, i * SECTS_PER_PAGE, 0);
+		blk_push(b);
+		CHECK(b, blk_wait_published(b, 1, IO_TIMEOUT_MS), "caught-up:no-response");
+		blk_catch_up(b, "caught-up");
+		/* Long enough for the backend to ask for its next event. */
+		usleep(2000);
+		ahead = b->ring.sring->req_event - b->ring.req_prod_pvt;
+		CHECK(b, ahead <= 1, "caught-up:req_event-%u-ahead", ahead);
+	}
+	for (tries = 0; tries < 10 && quiet < 3 && !b->fails; tries++) {
+		/* 16 answered and none taken: we are behind. */
+		for (i = 0; i < EVENTS_BEHIND; i++)
+			blk_queue_read(b, i * SECTS_PER_PAGE, i);
+		blk_push(b);
+		CHECK(b, blk_wait_published(b, EVENTS_BEHIND, IO_TIMEOUT_MS),
+		      "behind:no-responses");
+		/* One more, answered while we are still behind. */
+		blk_queue_read(b, 0, EVENTS_BEHIND);
+		blk_push(b);
+		CHECK(b, blk_wait_published(b, EVENTS_BEHIND + 1, IO_TIMEOUT_MS),
+		      "behind:no-response");
+		usleep(500);
+		/* And the next, with an event only if the backend asked. */
+		blk_queue_read(b, 8, EVENTS_BEHIND + 1);
+		if (!blk_push_if_asked(b))
+			quiet++;
+		CHECK(b, blk_wait_published(b, EVENTS_BEHIND + 2, 5000),
+		      "behind:request-without-event-unanswered");
+		blk_catch_up(b, "behind");
+	}
+	note(b, "quiet=%u tries=%u", quiet, tries);
+}
+
 /* The storm itself runs while dom0 watches (run_mode's sync point). */
 static void mode_storm(struct blk *b)
 {
@@ -1427,6 +1548,7 @@ static const struct {
 	{ "overflow", mode_overflow_just, M_CONNECTED },
 	{ "overflow-wrap", mode_overflow_wrap, M_CONNECTED },
 	{ "overflow-far", mode_overflow_far, M_CONNECTED },
+	{ "events", mode_events, M_CONNECTED },
 	{ "storm", mode_storm, M_CONNECTED },
 	{ "state-flap", mode_state_flap, M_CONNECTED },
 	{ "bad-keys", mode_bad_keys, M_SELF },
