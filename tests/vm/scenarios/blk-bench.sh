@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency, dom0 and guest CPU time per I/O and interrupts per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US, and without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS); BENCH_WORKLOADS keeps only the workloads it names
+# about: benchmark: the in-tree backend and xenaccel on the same guest and brd disk, interleaved over several rounds, plus fio directly in dom0 (the no-PV limit): IOPS, MiB/s, p50/p99 completion latency, dom0 and guest CPU time per I/O and interrupts per I/O, as medians and ratios with an in-tree A/A pair for the noise, and xenaccel's options as more sides (BENCH_XA_SIDES: with polling, poll_us=BENCH_POLL_US; without event coalescing, coalesce_us=0; without persistent grants); then xenaccel's 4 MiB sequential I/O with 256, 512 and 1024 indirect segments (BENCH_SEGMENTS); BENCH_WORKLOADS keeps only the workloads it names
 # timeout: 3600
 # needs: xenaccel
 
@@ -14,6 +14,7 @@ size=256M
 workloads=(
 	"randread4k --rw=randread --bs=4k --iodepth=32"
 	"randread4k-qd1 --rw=randread --bs=4k --iodepth=1"
+	"randread4k-qd4 --rw=randread --bs=4k --iodepth=4"
 	"randwrite4k --rw=randwrite --bs=4k --iodepth=32"
 	"seqread64k --rw=read --bs=64k --iodepth=16"
 	"seqwrite64k --rw=write --bs=64k --iodepth=16"
@@ -44,15 +45,16 @@ eval "$blkif_irqs"
 backend_irq_names='^(blkif-backend|xenaccel-blkif)$'
 
 # record SIDE RUN WORKLOAD CPU FIO-JSON [EVENTS GUEST-IRQS GUEST-CPU
-# SECONDS]: one line of bench.jsonl; EVENTS and GUEST-IRQS are the
-# interrupts dom0's backend and the guest's frontend took meanwhile,
-# GUEST-CPU the guest's CPU seconds in the SECONDS the window was open.
+# SECONDS COALESCED]: one line of bench.jsonl; EVENTS and GUEST-IRQS are
+# the interrupts dom0's backend and the guest's frontend took meanwhile,
+# GUEST-CPU the guest's CPU seconds in the SECONDS the window was open,
+# COALESCED xenaccel's waits for a batch (coalesce_us) in it.
 # dom0_busy and guest_busy are their shares of that time: each has one
 # pCPU, so near 1 is the side that sets the rate.
 record() {
 	echo "$5" | jq -c --arg side "$1" --argjson run "$2" --arg w "$3" --argjson cpu "$4" \
 		--argjson events "${6:-null}" --argjson girqs "${7:-null}" --argjson gcpu "${8:-null}" \
-		--argjson secs "${9:-null}" '
+		--argjson secs "${9:-null}" --argjson coalesced "${10:-null}" '
 		.jobs[0] as $j | ($j.read.io_bytes > 0) as $rd | (if $rd then $j.read else $j.write end) as $d |
 		def per_io($n): if $n != null and $d.total_ios > 0 then $n / $d.total_ios else null end;
 		{side: $side, run: $run, workload: $w, iops: $d.iops, mibs: ($d.bw / 1024),
@@ -61,26 +63,31 @@ record() {
 		 ios: $d.total_ios, dom0_cpu_s: $cpu,
 		 cpu_us_per_io: per_io($cpu * 1e6),
 		 events_per_io: per_io($events), guest_irqs_per_io: per_io($girqs),
+		 coalesced_per_io: per_io($coalesced),
 		 guest_cpu_us_per_io: per_io(if $gcpu != null then $gcpu * 1e6 else null end),
 		 guest_cpu_s: $gcpu, seconds: $secs,
 		 dom0_busy: (if $secs != null then $cpu / $secs else null end),
 		 guest_busy: (if $secs != null and $gcpu != null then $gcpu / $secs else null end)}' >>"$results"
 }
 
-# job_steps WORKLOAD...: the guest's part of each workload, between the
-# begin/end markers that dom0 follows to sample its own CPU time. Each
-# waits for dom0's go: dom0 is still reading the last workload's results
-# when the guest has sent them, and must not see a begin late.
+# The guest's fio on its vCPU 0, where its event channels are bound.
+# Both vCPUs share one pCPU (bench_pin), and a fio the guest's scheduler
+# put on vCPU 1 makes Xen switch vCPUs for every completion: without
+# this, the guest's CPU per I/O differed by up to 1.6x between boots
+# (run s17-coal), more than the backends differ.
+guest_fio_cpu=--cpus_allowed=0
+
+# job_steps WORKLOAD...: the guest's part of each workload, inside its
+# measurement window (bench_job_begin, in lib.sh).
 job_steps() {
 	local w name
 	for w; do
 		set -- $w
 		name=$1
 		shift
-		echo "wait_dom0 go-$name"
 		echo "irqs0=\$(blkif_irqs '^blkif\$')"
-		echo "say begin $name"
-		echo "fio --name=$name --filename=/dev/xvdb $fio_common $* --output=/tmp/$name.json"
+		bench_job_begin "$name"
+		echo "fio --name=$name --filename=/dev/xvdb $fio_common $guest_fio_cpu $* --output=/tmp/$name.json"
 		echo "say end $name"
 		echo "say irqs-$name \$((\$(blkif_irqs '^blkif\$') - irqs0))"
 		echo "say_file fio-$name /tmp/$name.json"
@@ -90,24 +97,21 @@ job_steps() {
 # measure GUEST DOMID SIDE RUN WORKLOAD...: follow the guest through the
 # workloads, recording each with the dom0 and guest CPU time it took.
 measure() {
-	local guest=$1 domid=$2 side=$3 run=$4 w c0 g0 t0 cpu gcpu secs e0 events girqs
+	local guest=$1 domid=$2 side=$3 run=$4 w e0 events girqs k0 coalesced=
+	local st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
 	shift 4
 	for w; do
 		set -- $w
-		guest_signal "$domid" "go-$1"
-		guest_mark "$guest" "begin $1" 300 || fail "$guest: no begin $1"
-		t0=$EPOCHREALTIME
-		c0=$(domain_cpu 0)
-		g0=$(domain_cpu "$domid")
+		bench_window_open "$guest" "$domid" "$1"
 		e0=$(blkif_irqs "$backend_irq_names")
-		guest_mark "$guest" "end $1" 300 || fail "$guest: no end $1"
-		cpu=$(cpu_since 0 "$c0")
-		gcpu=$(cpu_since "$domid" "$g0")
-		secs=$(seconds_since "$t0")
+		[ "${side%%-*}" != xenaccel ] || k0=$(cat $st/coalesced)
+		bench_window_close "$guest" "$domid" "$1"
 		events=$(($(blkif_irqs "$backend_irq_names") - e0))
+		[ "${side%%-*}" != xenaccel ] || coalesced=$(($(cat $st/coalesced) - k0))
 		girqs=$(guest_wait "$guest" "irqs-$1" 60) || girqs=
 		guest_wait "$guest" "fio-$1" 60 >/dev/null
-		record "$side" "$run" "$1" "$cpu" "$(guest_report "$guest" "fio-$1")" "$events" "$girqs" "$gcpu" "$secs"
+		record "$side" "$run" "$1" "$window_cpu" "$(guest_report "$guest" "fio-$1")" \
+			"$events" "$girqs" "$window_guest_cpu" "$window_seconds" "$coalesced"
 	done
 }
 
@@ -141,20 +145,26 @@ at_exit bench_unpin
 # guest_run SIDE RUN: boot the guest on SIDE's backend and run the
 # workloads. Besides intree and xenaccel (defaults), the sides in
 # BENCH_XA_SIDES try xenaccel's options: xenaccel-poll with
-# poll_us=$poll_us, xenaccel-nopgnt without persistent grants. Set and
-# empty, it means none (so does BENCH_SEGMENTS for the sweep).
+# poll_us=$poll_us, xenaccel-nocoalesce with coalesce_us=0,
+# xenaccel-nopgnt without persistent grants. Set and empty, it means none
+# (so does BENCH_SEGMENTS for the sweep).
 poll_us=${BENCH_POLL_US:-100}
-xa_sides=${BENCH_XA_SIDES-xenaccel-poll xenaccel-nopgnt}
+xa_sides=${BENCH_XA_SIDES-xenaccel-poll xenaccel-nocoalesce xenaccel-nopgnt}
+coalesce_default=
 guest_run() {
 	local side=$1 run=$2 name=bench-$1-$2 be=${1%%-*} domid
 	local params=/sys/module/xenaccel_blkback/parameters
 	backend_use "$be" || fail "cannot switch to the $be backend"
 	if [ "$be" = xenaccel ]; then
+		# The module's own default, read before any side changed it.
+		[ -n "$coalesce_default" ] || coalesce_default=$(cat $params/coalesce_us)
 		echo 0 >$params/poll_us
+		echo "$coalesce_default" >$params/coalesce_us
 		echo Y >$params/feature_persistent
 		case $side in
 		xenaccel) ;;
 		xenaccel-poll) echo "$poll_us" >$params/poll_us ;;
+		xenaccel-nocoalesce) echo 0 >$params/coalesce_us ;;
 		xenaccel-nopgnt) echo N >$params/feature_persistent ;;
 		*) fail "unknown side $side" ;;
 		esac
@@ -168,7 +178,7 @@ guest_run() {
 	measure "$name" "$domid" "$side" "$run" "${workloads[@]}"
 	if [ "$be" = xenaccel ]; then
 		st=/sys/bus/xen-backend/devices/vbd-$domid-51728/statistics
-		echo "$side $run: $(for c in rd_req wr_req events passes notify batch_pushes batch_rsp polls poll_hits map_calls maps unmap_calls unmaps; do
+		echo "$side $run: $(for c in rd_req wr_req events passes notify batch_pushes batch_rsp polls poll_hits coalesced map_calls maps unmap_calls unmaps; do
 			printf '%s=%s ' $c "$(cat $st/$c)"; done)" >>"$SCENARIO_OUT/counters.txt"
 	fi
 	guest_signal "$domid" stop
@@ -236,7 +246,7 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 	($extra | split(" ") | map(select(length > 0))) as $xs |
 	"workload       metric              in-tree(med,min-max)       xenaccel(med,min-max)      ratio  A/A   dom0     it/dom0 xa/dom0 " +
 		([$xs[] | (ltrimstr("xenaccel-") | . + "(med)" | . + " " * (13 - length)) + (ltrimstr("xenaccel-") | . + "/it" | . + " " * (10 - length))] | join("")),
-	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "guest_irqs_per_io", "guest_cpu_us_per_io", "dom0_busy", "guest_busy"][] as $f |
+	($ws[] as $w | ["iops", "mibs", "p50_us", "p99_us", "cpu_us_per_io", "events_per_io", "coalesced_per_io", "guest_irqs_per_io", "guest_cpu_us_per_io", "dom0_busy", "guest_busy"][] as $f |
 		($all | side("intree"; $w; $f)) as $a | ($all | side("xenaccel"; $w; $f)) as $b |
 		($all | side("dom0"; $w; $f) | median) as $d |
 		"\($w | .[0:14] | . + " " * (15 - length))\($f | . + " " * (20 - length))" +
@@ -253,5 +263,5 @@ jq -rs --argjson last $((rounds + 1)) --arg extra "$xa_sides" '
 ' "$results" | tee "$SCENARIO_OUT/bench.txt"
 summary "blk-bench: $rounds rounds x $runtime s per workload, $(bench_placement); table in bench.txt"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/bench.txt"
-summary "blk-bench counters per guest run (poll_us=$poll_us for xenaccel-poll, no persistent grants for xenaccel-nopgnt):"
+summary "blk-bench counters per guest run (poll_us=$poll_us for xenaccel-poll, coalesce_us=0 for xenaccel-nocoalesce, no persistent grants for xenaccel-nopgnt):"
 while read -r line; do summary "  $line"; done <"$SCENARIO_OUT/counters.txt"
