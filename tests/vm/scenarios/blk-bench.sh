@@ -72,9 +72,9 @@ record() {
 
 # The guest's fio on its vCPU 0, where its event channels are bound.
 # Both vCPUs share one pCPU (bench_pin), and a fio the guest's scheduler
-# put on vCPU 1 makes Xen switch vCPUs for every completion: without
-# this, the guest's CPU per I/O differed by up to 1.6x between boots
-# (run s17-coal), more than the backends differ.
+# put on vCPU 1 would make Xen switch vCPUs for every completion, in
+# some boots and not others. (The guest's CPU per I/O still differs by
+# up to 1.3x between boots of one side: run s17-pin2.)
 guest_fio_cpu=--cpus_allowed=0
 
 # job_steps WORKLOAD...: the guest's part of each workload, inside its
