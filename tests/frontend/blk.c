@@ -346,15 +346,27 @@ static void blk_notify(struct blk *b)
 	xenevtchn_notify(b->d.xce, b->port);
 }
 
-/* Publish the requests written so far; we always notify. */
-static void blk_push(struct blk *b)
+/*
+ * Publish the requests written so far. Returns whether the backend asked
+ * for an event for them, as RING_PUSH_REQUESTS_AND_CHECK_NOTIFY.
+ */
+static bool blk_publish(struct blk *b)
 {
-	for (; b->x86_32 && b->converted != b->ring.req_prod_pvt; b->converted++)
+	RING_IDX old = b->ring.sring->req_prod, new = b->ring.req_prod_pvt;
+
+	for (; b->x86_32 && b->converted != new; b->converted++)
 		req_to_x86_32(x86_32_slot(b, b->converted),
 			      blk_req(b, b->converted));
 	xen_wmb();
-	b->ring.sring->req_prod = b->ring.req_prod_pvt;
+	b->ring.sring->req_prod = new;
 	xen_mb();
+	return (RING_IDX)(new - b->ring.sring->req_event) < (RING_IDX)(new - old);
+}
+
+/* Publish the requests written so far; we always notify. */
+static void blk_push(struct blk *b)
+{
+	blk_publish(b);
 	blk_notify(b);
 }
 
@@ -1325,25 +1337,6 @@ static void mode_overflow_far(struct blk *b)
 }
 
 /*
- * Publish the requests written so far and notify only if the backend
- * asked for it, as RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. Returns whether
- * it notified.
- */
-static bool blk_push_if_asked(struct blk *b)
-{
-	RING_IDX old = b->ring.sring->req_prod, new = b->ring.req_prod_pvt;
-	bool asked;
-
-	xen_wmb();
-	b->ring.sring->req_prod = new;
-	xen_mb();
-	asked = (RING_IDX)(new - b->ring.sring->req_event) < (RING_IDX)(new - old);
-	if (asked)
-		blk_notify(b);
-	return asked;
-}
-
-/*
  * Wait until @n responses past the ones we took are published, taking
  * none and asking for no event: a frontend busy elsewhere.
  */
@@ -1433,7 +1426,9 @@ static void mode_events(struct blk *b)
 		usleep(500);
 		/* And the next, with an event only if the backend asked. */
 		blk_queue_read(b, 8, EVENTS_BEHIND + 1);
-		if (!blk_push_if_asked(b))
+		if (blk_publish(b))
+			blk_notify(b);
+		else
 			quiet++;
 		CHECK(b, blk_wait_published(b, EVENTS_BEHIND + 2, 5000),
 		      "behind:request-without-event-unanswered");
