@@ -147,12 +147,13 @@ bool xenaccel_ring_event_after(struct xenaccel_ring *ring, unsigned int n)
 {
 	RING_IDX prod;
 
-	WRITE_ONCE(ring->hdr->req_event, ring->req_cons + max(n, 1U));
+	n = max(n, 1U);
+	WRITE_ONCE(ring->hdr->req_event, ring->req_cons + n);
 	/* The frontend must see req_event before we re-read req_prod. */
 	virt_mb();
 	if (ring->overrun || !xenaccel_ring_read_prod(ring, &prod))
 		return true;
-	return xenaccel_ring_pending(ring, prod) >= max(n, 1U);
+	return xenaccel_ring_pending(ring, prod) >= n;
 }
 EXPORT_SYMBOL_GPL(xenaccel_ring_event_after);
 
